@@ -1,0 +1,62 @@
+# Chanye: `make run` serves the demo, `make test` runs everything. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/chanye
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := 3.12
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3.12 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml | $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build/vendor/.copied: node_modules/.package-lock.json scripts/copy-assets.sh
+	bash scripts/copy-assets.sh
+	@touch $@
+
+env: .venv/.synced build/vendor/.copied ## build .venv and the front-end assets from the lock files
+
+migrate: env ## migrate the embedded SQLite database (or DATABASE_URL)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## load the 12126 system and the demo data, create demo users
+	.venv/bin/chanye demo
+
+run: demo ## set up everything and serve on $(HOST):$(PORT)
+	@cat var/demo-logins.txt
+	@echo "Serving Chanye on http://$(HOST):$(PORT)/"
+	.venv/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+
+check: env ## lint, Django checks, migrations up to date, types
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/mypy chanye/industries/definition chanye/accounts/roles.py chanye/accounts/passwords.py chanye/industries/codes.py
+
+test: check ## everything: checks, unit tests on SQLite and PostgreSQL, browser tests
+	CHANYE_VAR_DIR=$$(mktemp -d) .venv/bin/pytest -m "not browser" -n 2 -q
+	bash scripts/with-postgres.sh "$(PG_URL)" .venv/bin/pytest -n 2 -q
+
+format: env ## format the code
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+clean: ## remove the built environment and the demo database
+	rm -rf .venv .tools node_modules build var
+
+.PHONY: help env migrate demo run check test format clean

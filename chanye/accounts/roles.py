@@ -1,0 +1,56 @@
+"""Roles and what each may do: the one table of permissions, with no Django import.
+
+Administrator duties are separated (等保2.0 三员分立): the system administrator manages
+accounts, the security administrator assigns roles and scopes and unlocks accounts, the
+audit administrator reads the audit trail. None of them sees business data.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    DISTRICT_LEADER = "district_leader"
+    DRC_ADMIN = "drc_admin"
+    DEPARTMENT_OFFICER = "department_officer"
+    STREET_OFFICER = "street_officer"
+    ENTERPRISE_USER = "enterprise_user"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDIT_ADMIN = "audit_admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.DISTRICT_LEADER: "区领导",
+    Role.DRC_ADMIN: "发改局管理员",
+    Role.DEPARTMENT_OFFICER: "部门经办人",
+    Role.STREET_OFFICER: "街道经办人",
+    Role.ENTERPRISE_USER: "企业用户",
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
+}
+
+GOVERNMENT = {Role.DISTRICT_LEADER, Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER, Role.STREET_OFFICER}
+ADMINISTRATORS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.DRC_ADMIN}
+"""Roles that must pass a TOTP second factor before anything else."""
+
+PERMISSIONS: dict[str, set[Role]] = {
+    "system.view": GOVERNMENT,
+    "system.manage": {Role.DRC_ADMIN},
+    "organizations.view": GOVERNMENT,
+    "organizations.change": {Role.DRC_ADMIN},
+    "responsibility.change": {Role.DRC_ADMIN},
+    "codes.view": GOVERNMENT | {Role.ENTERPRISE_USER},
+    "accounts.view": {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
+    "accounts.manage": {Role.SYSTEM_ADMIN},
+    "accounts.assign": {Role.SECURITY_ADMIN},
+    "audit.view": {Role.AUDIT_ADMIN},
+}
+
+
+def role_has(role: str, permission: str) -> bool:
+    """True when the role grants the permission; unknown permissions grant nothing."""
+    try:
+        return Role(role) in PERMISSIONS.get(permission, set())
+    except ValueError:
+        return False

@@ -1,0 +1,97 @@
+"""Data scope, in one place: which rows of each kind a user may see.
+
+`scope_filter(user, kind)` returns True (every row), None (no row) or a Q over the model of
+that kind. Models name their kind (`scope_kind`) and read through `objects.visible_to(user)`.
+
+- 发改局管理员 sees everything of the business.
+- 区领导 sees the industries they lead and the departments, offices and task forces on them.
+- 部门经办人 sees their department and the industries it leads or supports (or is given).
+- 街道经办人 sees their street, and every industry (their enterprises span all of them).
+- 企业用户 sees no government record; administrators see the records of their duty only.
+"""
+
+from django.db.models import Q
+
+from chanye.accounts.roles import Role
+
+_PERMISSION_OF_KIND = {
+    "system": "system.view",
+    "industry": "system.view",
+    "responsibility": "system.view",
+    "department": "organizations.view",
+    "leader": "organizations.view",
+    "office": "organizations.view",
+    "task_force": "organizations.view",
+    "street": "organizations.view",
+    "user": "accounts.view",
+    "audit": "audit.view",
+}
+
+
+def industry_ids(user) -> set[int] | None:
+    """Ids of the industries in this user's scope; None means all of them."""
+    from chanye.organizations.models import Responsibility
+
+    if user.role in (Role.DRC_ADMIN, Role.STREET_OFFICER):
+        return None
+    current = Responsibility.objects.filter(valid_to__isnull=True)
+    if user.role == Role.DISTRICT_LEADER:
+        if user.leader_id is None:
+            return set()
+        led = current.filter(Q(leader_id=user.leader_id) | Q(task_force__head_id=user.leader_id))
+        return set(led.values_list("industry_id", flat=True))
+    if user.role == Role.DEPARTMENT_OFFICER:
+        ids = set(user.industries.values_list("id", flat=True))
+        if user.department_id is not None:
+            dept = user.department_id
+            ids |= set(
+                current.filter(
+                    Q(lead_department_id=dept)
+                    | Q(supporting_departments=dept)
+                    | Q(office__host_department_id=dept)
+                    | Q(task_force__lead_department_id=dept)
+                ).values_list("industry_id", flat=True)
+            )
+        return ids
+    return set()
+
+
+def scope_filter(user, kind: str):
+    """True for every row, None for none, else a Q selecting the rows of `kind` this user may see."""
+    permission = _PERMISSION_OF_KIND[kind]
+    if not user.can(permission):
+        return None
+    if kind in ("system", "user", "audit") or user.role == Role.DRC_ADMIN:
+        return True
+    industries = industry_ids(user)
+    if kind == "street":
+        return Q(pk=user.street_id) if user.role == Role.STREET_OFFICER else True
+    if user.role == Role.STREET_OFFICER:
+        return True if kind in ("industry", "responsibility") else None
+    if kind == "industry":
+        return Q(pk__in=industries)
+    if kind == "responsibility":
+        return Q(industry_id__in=industries)
+    on_industries = Q(responsibilities__valid_to__isnull=True, responsibilities__industry_id__in=industries)
+    if kind == "leader":
+        if user.role == Role.DISTRICT_LEADER:
+            return Q(pk=user.leader_id)
+        return on_industries
+    if kind == "department":
+        if user.role == Role.DEPARTMENT_OFFICER:
+            return Q(pk=user.department_id)
+        return Q(
+            led_responsibilities__valid_to__isnull=True, led_responsibilities__industry_id__in=industries
+        ) | Q(
+            supported_responsibilities__valid_to__isnull=True,
+            supported_responsibilities__industry_id__in=industries,
+        )
+    if kind == "office":
+        return on_industries | Q(host_department_id=user.department_id or 0)
+    if kind == "task_force":
+        return (
+            on_industries
+            | Q(lead_department_id=user.department_id or 0)
+            | Q(member_departments=user.department_id or 0)
+        )
+    raise ValueError(f"unknown scope kind {kind!r}")

@@ -1,0 +1,142 @@
+"""Sign-in: lockout after repeated failures, TOTP for administrators, idle timeout, separated duties."""
+
+import pyotp
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from chanye.accounts.models import User
+from chanye.accounts.roles import Role
+from chanye.audit.models import AuditEvent
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def post_login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=5, LOGIN_LOCKOUT_MINUTES=30)
+def test_five_failures_lock_the_account_and_are_audited(make_user, client):
+    make_user("alice", Role.DEPARTMENT_OFFICER)
+    for attempt in range(1, 5):
+        response = post_login(client, "alice", "wrong-password")
+        assert response.status_code == 400
+        assert f"再错 {5 - attempt} 次" in response.content.decode()
+    response = post_login(client, "alice", "wrong-password")
+    assert "账号已锁定 30 分钟" in response.content.decode()
+    response = post_login(client, "alice", PASSWORD)  # the right password no longer helps
+    assert response.status_code == 400 and "账号已锁定" in response.content.decode()
+    actions = list(AuditEvent.objects.filter(actor_name="alice").values_list("action", flat=True))
+    assert (
+        actions.count("login.failed") == 5
+        and "account.locked" in actions
+        and "login.refused_locked" in actions
+    )
+
+
+def test_security_admin_unlocks(make_user, client, login):
+    alice = make_user("alice", Role.DEPARTMENT_OFFICER)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        post_login(client, "alice", "nope")
+    secadmin = make_user("sec", Role.SECURITY_ADMIN)
+    login(secadmin).post(f"/accounts/users/{alice.pk}/", {"action": "unlock"})
+    client.logout()
+    assert post_login(client, "alice", PASSWORD).status_code == 302
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(client):
+    response = post_login(client, "nobody", "whatever")
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_administrators_must_pass_totp_before_any_page(make_user, client):
+    auditor = make_user("aud", Role.AUDIT_ADMIN)
+    response = post_login(client, "aud", PASSWORD)
+    assert response.status_code == 302 and response.url.startswith("/accounts/otp/")
+    assert client.get("/audit/").url.startswith("/accounts/otp/")
+    page = client.get("/accounts/otp/").content.decode()
+    assert "<svg" in page  # enrolment QR code on first use
+    device = TOTPDevice.objects.get(user=auditor)
+    assert client.post("/accounts/otp/", {"token": "000000"}).status_code == 400
+    code = pyotp.TOTP(pyotp.utils.base64.b32encode(device.bin_key).decode()).now()
+    assert client.post("/accounts/otp/", {"token": code}).status_code == 302
+    assert client.get("/audit/").status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_api_session_of_an_unverified_administrator_is_not_accepted(make_user, client):
+    make_user("sys", Role.SYSTEM_ADMIN)
+    post_login(client, "sys", PASSWORD)
+    assert client.get("/api/v1/users/").status_code == 401
+
+
+def test_non_administrators_sign_in_with_password_only(make_user, client):
+    make_user("bob", Role.DEPARTMENT_OFFICER)
+    response = post_login(client, "bob", PASSWORD)
+    assert response.status_code == 302 and not response.url.startswith("/accounts/otp/")
+
+
+def test_idle_session_timeout_is_thirty_minutes_and_refreshed_by_each_request():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_separated_duties(personas, login, api_as):
+    target = personas["dept"]
+    sysadmin, secadmin, auditor = personas["sysadmin"], personas["secadmin"], personas["auditor"]
+    # system administrator creates accounts but cannot assign roles
+    created = api_as(sysadmin).post(
+        "/api/v1/users/",
+        {"username": "newbie", "display_name": "新人", "role": "department_officer"},
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["temporary_password"]
+    assert (
+        api_as(sysadmin)
+        .post(f"/api/v1/users/{target.pk}/assign/", {"role": "drc_admin"}, format="json")
+        .status_code
+        == 403
+    )
+    # security administrator assigns roles and scopes but cannot create accounts
+    assert (
+        api_as(secadmin)
+        .post("/api/v1/users/", {"username": "x1", "display_name": "x", "role": "drc_admin"}, format="json")
+        .status_code
+        == 403
+    )
+    assigned = api_as(secadmin).post(
+        f"/api/v1/users/{target.pk}/assign/", {"role": "street_officer", "street": "TH02"}, format="json"
+    )
+    assert assigned.status_code == 200 and assigned.json()["street"] == "TH02"
+    # nobody changes their own role
+    own = api_as(secadmin).post(f"/api/v1/users/{secadmin.pk}/assign/", {"role": "drc_admin"}, format="json")
+    assert own.status_code == 400
+    # the audit administrator reads the trail, nothing else
+    assert api_as(auditor).get("/api/v1/users/").status_code == 403
+    assert api_as(auditor).get("/api/v1/audit-events/").status_code == 200
+    assert api_as(sysadmin).get("/api/v1/audit-events/").status_code == 403
+    assert api_as(secadmin).get("/api/v1/industries/").status_code == 403
+    actions = set(
+        api_as(auditor).get("/api/v1/audit-events/", {"action": "user."}).json()["results"][0].keys()
+    )
+    assert "before" in actions
+
+
+def test_a_new_account_must_change_its_temporary_password(personas, client):
+    from chanye.accounts.services import user_create
+
+    user, temporary = user_create(
+        by=personas["sysadmin"], username="carol", display_name="卡罗尔", role=Role.DEPARTMENT_OFFICER
+    )
+    assert post_login(client, "carol", temporary).status_code == 302
+    assert client.get("/industries/").url.startswith("/accounts/password/")
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": temporary, "new_password": "Carol-2025-ok", "confirm_password": "Carol-2025-ok"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).password_changed_at is not None

@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+NAV = (
+    ("system.view", "industries:system_home", "产业体系"),
+    ("system.view", "industries:industry_list", "重点产业"),
+    ("organizations.view", "organizations:responsibility_matrix", "责任矩阵"),
+    ("organizations.view", "organizations:leader_list", "区领导"),
+    ("organizations.view", "organizations:department_list", "部门"),
+    ("organizations.view", "organizations:street_list", "街道"),
+    ("codes.view", "industries:code_search", "行业代码"),
+    ("accounts.view", "accounts:user_list", "账号管理"),
+    ("audit.view", "audit:list", "审计日志"),
+)
+
+
+def navigation(request):
+    """The navigation entries the signed-in user's role may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"url": reverse(name), "label": _(label), "active": request.path.startswith(reverse(name))}
+        for permission, name, label in NAV
+        if user.can(permission)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,202 @@
+"""The access triad on every page and endpoint: anonymous → login redirect (HTML) or 401 (API);
+signed in without the permission → 403; in scope → 200; out of scope → 404.
+
+ROUTES must name every URL pattern: a new page or endpoint fails `test_every_route_is_covered`
+until it is added here with who may open it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chanye.industries.models import Industry
+from chanye.organizations.models import Responsibility
+
+GOV = ("leader", "drc", "dept", "street")
+ADMINS = ("sysadmin", "secadmin", "auditor")
+EVERYONE = (*GOV, "enterprise", *ADMINS)
+
+
+def ai(s):
+    return Industry.objects.get(system=s, code="AI").pk
+
+
+# route name → (path builder, personas allowed)
+ROUTES = {
+    "industries:system_home": (lambda s: "/systems/", GOV),
+    "industries:system_detail": (lambda s: "/systems/tianhe-12126/", GOV),
+    "industries:system_diff": (lambda s: "/systems/tianhe-12126/diff/", GOV),
+    "industries:system_export": (lambda s: "/systems/tianhe-12126/export/", GOV),
+    "industries:system_version": (lambda s: "/systems/tianhe-12126/versions/2025.1/", GOV),
+    "industries:industry_list": (lambda s: "/industries/", GOV),
+    "industries:industry_detail": (lambda s: f"/industries/{ai(s)}/", ("drc", "street")),
+    "industries:responsibility_edit": (lambda s: f"/industries/{ai(s)}/responsibility/", ("drc",)),
+    "industries:code_search": (lambda s: "/codes/", (*GOV, "enterprise")),
+    "organizations:responsibility_matrix": (lambda s: "/responsibility/", GOV),
+    "organizations:leader_list": (lambda s: "/leaders/", GOV),
+    "organizations:leader_detail": (lambda s: "/leaders/L-VP-IND/", ("drc", "leader")),
+    "organizations:leader_edit": (lambda s: "/leaders/L-VP-IND/edit/", ("drc",)),
+    "organizations:department_list": (lambda s: "/departments/", GOV),
+    "organizations:department_detail": (lambda s: "/departments/IIT/", ("drc", "dept")),
+    "organizations:department_edit": (lambda s: "/departments/IIT/edit/", ("drc",)),
+    "organizations:street_list": (lambda s: "/streets/", GOV),
+    "accounts:user_list": (lambda s: "/accounts/users/", ("sysadmin", "secadmin")),
+    "audit:list": (lambda s: "/audit/", ("auditor",)),
+    "audit:export": (lambda s: "/audit/export.csv", ("auditor",)),
+    # API
+    "system-list": (lambda s: "/api/v1/systems/", GOV),
+    "system-detail": (lambda s: "/api/v1/systems/tianhe-12126/", GOV),
+    "system-versions": (lambda s: "/api/v1/systems/tianhe-12126/versions/", GOV),
+    "system-export": (lambda s: "/api/v1/systems/tianhe-12126/export/", GOV),
+    "industry-list": (lambda s: "/api/v1/industries/", GOV),
+    "industry-detail": (lambda s: f"/api/v1/industries/{ai(s)}/", ("drc", "street")),
+    "industry-responsibility": (lambda s: f"/api/v1/industries/{ai(s)}/responsibility/", ("drc", "street")),
+    "code-list": (lambda s: "/api/v1/codes/", (*GOV, "enterprise")),
+    "department-list": (lambda s: "/api/v1/departments/", GOV),
+    "department-detail": (lambda s: "/api/v1/departments/IIT/", ("drc", "dept")),
+    "leader-list": (lambda s: "/api/v1/leaders/", GOV),
+    "leader-detail": (lambda s: "/api/v1/leaders/L-VP-IND/", ("drc", "leader")),
+    "office-list": (lambda s: "/api/v1/offices/", GOV),
+    "office-detail": (lambda s: "/api/v1/offices/OFF-AI/", ("drc",)),
+    "task-force-list": (lambda s: "/api/v1/task-forces/", GOV),
+    "task-force-detail": (lambda s: f"/api/v1/task-forces/{_task_force(s)}/", ("drc",)),
+    "street-list": (lambda s: "/api/v1/streets/", GOV),
+    "street-detail": (lambda s: "/api/v1/streets/TH02/", ("drc", "leader", "dept")),
+    "responsibility-list": (lambda s: "/api/v1/responsibilities/", GOV),
+    "responsibility-detail": (lambda s: f"/api/v1/responsibilities/{_row(s, 'AI')}/", ("drc", "street")),
+    "user-list": (lambda s: "/api/v1/users/", ("sysadmin", "secadmin")),
+    "audit-event-list": (lambda s: "/api/v1/audit-events/", ("auditor",)),
+}
+# Pages any signed-in user has (their own account), the sign-in flow and API utilities.
+OPEN = {
+    "home",
+    "healthz",
+    "set_language",
+    "accounts:login",
+    "accounts:otp",
+    "accounts:logout",
+    "accounts:password_change",
+    "accounts:profile",
+    "me",
+    "schema",
+    "api_docs",
+}
+# Write-only routes, covered by their own tests (forms and actions).
+WRITE_ONLY = {
+    "industries:system_load",
+    "accounts:user_create",
+    "accounts:user_detail",
+    "system-load",
+    "user-detail",
+    "user-assign",
+    "user-unlock",
+    "user-set-active",
+    "audit-event-detail",
+}
+
+
+def _task_force(s):
+    return Responsibility.objects.filter(industry__code="AI", valid_to__isnull=True).get().task_force.code
+
+
+def _row(s, code):
+    return Responsibility.objects.get(industry__system=s, industry__code=code, valid_to__isnull=True).pk
+
+
+def _names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_route_is_covered():
+    names = set(_names(get_resolver().url_patterns))
+    missing = names - ROUTES.keys() - OPEN - WRITE_ONLY
+    assert missing == set(), f"add these routes to ROUTES with who may open them: {sorted(missing)}"
+
+
+@pytest.fixture
+def clients(personas, api_as):
+    from django.test import Client
+
+    from conftest import verify_second_factor
+
+    html = {}
+    for name, user in personas.items():
+        client = Client()
+        client.force_login(user)
+        if user.needs_second_factor:
+            verify_second_factor(client, user)
+        html[name] = client
+    api = {name: api_as(user) for name, user in personas.items()}
+    return html, api
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_access_triad(route, systems, clients, client):
+    build, allowed = ROUTES[route]
+    path = build(systems)
+    is_api = path.startswith("/api/")
+    html, api = clients
+    anonymous = client.get(path)
+    if is_api:
+        assert anonymous.status_code == 401, path
+    else:
+        assert anonymous.status_code == 302 and anonymous.url.startswith("/accounts/login/"), path
+    for persona in EVERYONE:
+        response = (api if is_api else html)[persona].get(path)
+        if persona in allowed:
+            assert response.status_code == 200, (path, persona, response.status_code)
+        elif _is_list_permitted(route, persona):
+            assert response.status_code == 404, (path, persona, "out of scope must read as not found")
+        else:
+            assert response.status_code == 403, (path, persona, response.status_code)
+
+
+def _is_list_permitted(route, persona):
+    """A persona who may open the list of a kind but not this row is out of scope (404), not forbidden."""
+    list_route = {
+        "industries:industry_detail": "industries:industry_list",
+        "organizations:leader_detail": "organizations:leader_list",
+        "organizations:department_detail": "organizations:department_list",
+    }.get(route)
+    if list_route is None and route.endswith("-detail"):
+        list_route = route.replace("-detail", "-list")
+    if list_route is None and route == "industry-responsibility":
+        list_route = "industry-list"
+    return list_route is not None and persona in ROUTES.get(list_route, (None, ()))[1]
+
+
+@pytest.mark.django_db
+def test_lists_show_only_rows_in_scope(personas, api_as, systems):
+    led = set(
+        Responsibility.objects.filter(leader__code="L-VP-IND", valid_to__isnull=True).values_list(
+            "industry__code", flat=True
+        )
+    )
+    leader_view = {
+        row["code"]
+        for row in api_as(personas["leader"]).get("/api/v1/industries/", {"page_size": 100}).json()["results"]
+    }
+    assert leader_view and leader_view <= led | _task_force_industries("L-VP-IND")
+    assert {row["code"] for row in api_as(personas["leader"]).get("/api/v1/leaders/").json()["results"]} == {
+        "L-VP-IND"
+    }
+    assert [
+        row["code"] for row in api_as(personas["dept"]).get("/api/v1/departments/").json()["results"]
+    ] == ["IIT"]
+    assert [row["code"] for row in api_as(personas["street"]).get("/api/v1/streets/").json()["results"]] == [
+        "TH01"
+    ]
+    assert api_as(personas["drc"]).get("/api/v1/streets/").json()["count"] == 21
+
+
+def _task_force_industries(leader_code):
+    return set(
+        Responsibility.objects.filter(task_force__head__code=leader_code, valid_to__isnull=True).values_list(
+            "industry__code", flat=True
+        )
+    )
