@@ -4,7 +4,7 @@ SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.9
-UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+UV ?= .tools/bin/uv
 PY := .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/chanye
 export UV_PYTHON_DOWNLOADS := never
@@ -17,7 +17,7 @@ help: ## list the commands
 	python3.12 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venv/.synced: uv.lock pyproject.toml | $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+.venv/.synced: uv.lock pyproject.toml | .tools/bin/uv
 	$(UV) sync --frozen
 	@touch $@
 

@@ -50,7 +50,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(_("连续失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
-    objects = ScopedUserManager()
+    objects = ScopedUserManager()  # type: ignore[misc]
     scope_kind = "user"
 
     class Meta:

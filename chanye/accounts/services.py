@@ -196,7 +196,8 @@ def totp_device_for(user: User) -> TOTPDevice:
 
 @transaction.atomic
 def totp_verify(*, user: User, device: TOTPDevice, token: str) -> bool:
-    """Check a code; the first good code confirms the enrolment."""
+    """Check a code; the first good code confirms the enrolment. Failures slow further tries
+    (django-otp's throttling); `totp_wait_seconds` says how long."""
     token = token.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(" ", "")
     ok = token.isdigit() and device.verify_token(token)
     audit_record(actor=user, action="otp.verified" if ok else "otp.failed", obj=user)
@@ -205,3 +206,12 @@ def totp_verify(*, user: User, device: TOTPDevice, token: str) -> bool:
         device.save(update_fields=["confirmed"])
         audit_record(actor=user, action="otp.enrolled", obj=user)
     return ok
+
+
+def totp_wait_seconds(device: TOTPDevice) -> int:
+    """Seconds until the device accepts another try (0 when it does now)."""
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return 0
+    until = (details or {}).get("locked_until")
+    return max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1

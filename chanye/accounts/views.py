@@ -19,6 +19,7 @@ from chanye.accounts.services import (
     password_set,
     totp_device_for,
     totp_verify,
+    totp_wait_seconds,
     user_assign,
     user_create,
     user_set_active,
@@ -81,10 +82,14 @@ class OtpView(View):
         form = OtpForm(request.POST)
         device = totp_device_for(request.user)
         if form.is_valid():
-            if totp_verify(user=request.user, device=device, token=form.cleaned_data["token"]):
+            wait = totp_wait_seconds(device)
+            if wait:
+                form.add_error("token", f"尝试过于频繁，请 {wait} 秒后再试。")
+            elif totp_verify(user=request.user, device=device, token=form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_next(request))
-            form.add_error("token", "验证码不正确或已过期，请输入验证器中当前显示的 6 位数字。")
+            else:
+                form.add_error("token", "验证码不正确或已过期，请输入验证器中当前显示的 6 位数字。")
         return render(request, "accounts/otp.html", self._context(request, form), status=400)
 
 

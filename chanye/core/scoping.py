@@ -13,7 +13,7 @@ class ScopedQuerySet(models.QuerySet):
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        condition = scope_filter(user, self.model.scope_kind)
+        condition = scope_filter(user, getattr(self.model, "scope_kind"))  # noqa: B009
         if condition is None:
             return self.none()
         if condition is True:

@@ -1,5 +1,7 @@
 """Sign-in: lockout after repeated failures, TOTP for administrators, idle timeout, separated duties."""
 
+import base64
+
 import pyotp
 import pytest
 from django.conf import settings
@@ -52,6 +54,7 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(client):
     assert "用户名或密码错误" in response.content.decode()
 
 
+@override_settings(OTP_TOTP_THROTTLE_FACTOR=0)
 def test_administrators_must_pass_totp_before_any_page(make_user, client):
     auditor = make_user("aud", Role.AUDIT_ADMIN)
     response = post_login(client, "aud", PASSWORD)
@@ -61,11 +64,22 @@ def test_administrators_must_pass_totp_before_any_page(make_user, client):
     assert "<svg" in page  # enrolment QR code on first use
     device = TOTPDevice.objects.get(user=auditor)
     assert client.post("/accounts/otp/", {"token": "000000"}).status_code == 400
-    code = pyotp.TOTP(pyotp.utils.base64.b32encode(device.bin_key).decode()).now()
+    code = pyotp.TOTP(base64.b32encode(device.bin_key).decode()).now()
     assert client.post("/accounts/otp/", {"token": code}).status_code == 302
     assert client.get("/audit/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
+
+
+def test_repeated_wrong_codes_are_throttled_with_a_clear_message(make_user, client):
+    auditor = make_user("aud", Role.AUDIT_ADMIN)
+    post_login(client, "aud", PASSWORD)
+    client.get("/accounts/otp/")
+    device = TOTPDevice.objects.get(user=auditor)
+    client.post("/accounts/otp/", {"token": "000000"})
+    code = pyotp.TOTP(base64.b32encode(device.bin_key).decode()).now()
+    response = client.post("/accounts/otp/", {"token": code})
+    assert response.status_code == 400 and "尝试过于频繁" in response.content.decode()
 
 
 def test_api_session_of_an_unverified_administrator_is_not_accepted(make_user, client):

@@ -16,8 +16,9 @@ ADMINS = ("sysadmin", "secadmin", "auditor")
 EVERYONE = (*GOV, "enterprise", *ADMINS)
 
 
-def ai(s):
-    return Industry.objects.get(system=s, code="AI").pk
+def finance(s):
+    """现代金融: led by L-VP-FIN and FIN, so outside the demo leader's and IIT's scope."""
+    return Industry.objects.get(system=s, code="FINANCE").pk
 
 
 # route name → (path builder, personas allowed)
@@ -28,15 +29,15 @@ ROUTES = {
     "industries:system_export": (lambda s: "/systems/tianhe-12126/export/", GOV),
     "industries:system_version": (lambda s: "/systems/tianhe-12126/versions/2025.1/", GOV),
     "industries:industry_list": (lambda s: "/industries/", GOV),
-    "industries:industry_detail": (lambda s: f"/industries/{ai(s)}/", ("drc", "street")),
-    "industries:responsibility_edit": (lambda s: f"/industries/{ai(s)}/responsibility/", ("drc",)),
+    "industries:industry_detail": (lambda s: f"/industries/{finance(s)}/", ("drc", "street")),
+    "industries:responsibility_edit": (lambda s: f"/industries/{finance(s)}/responsibility/", ("drc",)),
     "industries:code_search": (lambda s: "/codes/", (*GOV, "enterprise")),
     "organizations:responsibility_matrix": (lambda s: "/responsibility/", GOV),
     "organizations:leader_list": (lambda s: "/leaders/", GOV),
-    "organizations:leader_detail": (lambda s: "/leaders/L-VP-IND/", ("drc", "leader")),
+    "organizations:leader_detail": (lambda s: "/leaders/L-VP-IND/", ("drc", "leader", "dept")),
     "organizations:leader_edit": (lambda s: "/leaders/L-VP-IND/edit/", ("drc",)),
     "organizations:department_list": (lambda s: "/departments/", GOV),
-    "organizations:department_detail": (lambda s: "/departments/IIT/", ("drc", "dept")),
+    "organizations:department_detail": (lambda s: "/departments/IIT/", ("drc", "dept", "leader")),
     "organizations:department_edit": (lambda s: "/departments/IIT/edit/", ("drc",)),
     "organizations:street_list": (lambda s: "/streets/", GOV),
     "accounts:user_list": (lambda s: "/accounts/users/", ("sysadmin", "secadmin")),
@@ -48,21 +49,24 @@ ROUTES = {
     "system-versions": (lambda s: "/api/v1/systems/tianhe-12126/versions/", GOV),
     "system-export": (lambda s: "/api/v1/systems/tianhe-12126/export/", GOV),
     "industry-list": (lambda s: "/api/v1/industries/", GOV),
-    "industry-detail": (lambda s: f"/api/v1/industries/{ai(s)}/", ("drc", "street")),
-    "industry-responsibility": (lambda s: f"/api/v1/industries/{ai(s)}/responsibility/", ("drc", "street")),
+    "industry-detail": (lambda s: f"/api/v1/industries/{finance(s)}/", ("drc", "street")),
+    "industry-responsibility": (
+        lambda s: f"/api/v1/industries/{finance(s)}/responsibility/",
+        ("drc", "street"),
+    ),
     "code-list": (lambda s: "/api/v1/codes/", (*GOV, "enterprise")),
     "department-list": (lambda s: "/api/v1/departments/", GOV),
-    "department-detail": (lambda s: "/api/v1/departments/IIT/", ("drc", "dept")),
+    "department-detail": (lambda s: "/api/v1/departments/FIN/", ("drc",)),
     "leader-list": (lambda s: "/api/v1/leaders/", GOV),
-    "leader-detail": (lambda s: "/api/v1/leaders/L-VP-IND/", ("drc", "leader")),
+    "leader-detail": (lambda s: "/api/v1/leaders/L-VP-FIN/", ("drc",)),
     "office-list": (lambda s: "/api/v1/offices/", GOV),
-    "office-detail": (lambda s: "/api/v1/offices/OFF-AI/", ("drc",)),
+    "office-detail": (lambda s: "/api/v1/offices/OFF-AI/", ("drc", "dept")),
     "task-force-list": (lambda s: "/api/v1/task-forces/", GOV),
-    "task-force-detail": (lambda s: f"/api/v1/task-forces/{_task_force(s)}/", ("drc",)),
+    "task-force-detail": (lambda s: "/api/v1/task-forces/TF-AI/", ("drc", "dept")),
     "street-list": (lambda s: "/api/v1/streets/", GOV),
     "street-detail": (lambda s: "/api/v1/streets/TH02/", ("drc", "leader", "dept")),
     "responsibility-list": (lambda s: "/api/v1/responsibilities/", GOV),
-    "responsibility-detail": (lambda s: f"/api/v1/responsibilities/{_row(s, 'AI')}/", ("drc", "street")),
+    "responsibility-detail": (lambda s: f"/api/v1/responsibilities/{_row(s, 'FINANCE')}/", ("drc", "street")),
     "user-list": (lambda s: "/api/v1/users/", ("sysadmin", "secadmin")),
     "audit-event-list": (lambda s: "/api/v1/audit-events/", ("auditor",)),
 }
@@ -92,10 +96,6 @@ WRITE_ONLY = {
     "user-set-active",
     "audit-event-detail",
 }
-
-
-def _task_force(s):
-    return Responsibility.objects.filter(industry__code="AI", valid_to__isnull=True).get().task_force.code
 
 
 def _row(s, code):
@@ -149,7 +149,10 @@ def test_access_triad(route, systems, clients, client):
     for persona in EVERYONE:
         response = (api if is_api else html)[persona].get(path)
         if persona in allowed:
-            assert response.status_code == 200, (path, persona, response.status_code)
+            landed = response.status_code == 200 or (
+                response.status_code == 302 and not response.url.startswith("/accounts/")
+            )
+            assert landed, (path, persona, response.status_code)
         elif _is_list_permitted(route, persona):
             assert response.status_code == 404, (path, persona, "out of scope must read as not found")
         else:

@@ -1,6 +1,7 @@
 """In Debian's chromium through Playwright: sign in, the system page, edit a responsibility,
 see it in the audit trail, and a broken definition explained line by line."""
 
+import base64
 import os
 import shutil
 from pathlib import Path
@@ -58,7 +59,7 @@ def page(browser, live_server):
 
 def with_totp(user) -> pyotp.TOTP:
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return pyotp.TOTP(pyotp.utils.base64.b32encode(device.bin_key).decode())
+    return pyotp.TOTP(base64.b32encode(device.bin_key).decode())
 
 
 def sign_in(page, username, totp=None):

@@ -118,8 +118,8 @@ def _schema_problems(data: Any, located: _Located) -> list[Problem]:
             problems.append(Problem(located.line_of(path), f"{where}: {error.message}", _dotted(path)))
             continue
         if error.validator in ("enum", "const"):
-            allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
-            message = f"{_dotted(path)}: '{error.instance}' is not one of {', '.join(map(str, allowed))}"
+            choices = error.validator_value if error.validator == "enum" else [error.validator_value]
+            message = f"{_dotted(path)}: '{error.instance}' is not one of {', '.join(map(str, choices))}"
         elif error.validator == "pattern":
             message = f"{_dotted(path)}: '{error.instance}' is not a valid code or version"
         elif error.validator == "format":
@@ -255,15 +255,15 @@ def _semantic_problems(data: dict, located: _Located, parent_nodes: ParentNodes)
                 f"target scope '{scope}' is neither '{DISTRICT_SCOPE}' nor an industry code",
             )
         ref(("targets", i, "indicator"), target.get("indicator"), "indicators", "indicator")
-        key = (target.get("indicator"), scope, year, target.get("comparator"))
-        if key in target_keys:
+        target_key = (target.get("indicator"), scope, year, target.get("comparator"))
+        if target_key in target_keys:
             add(
                 ("targets", i),
-                f"duplicate target for {key[0]} / {key[1]} / {key[2]} (first at line "
-                f"{located.line_of(('targets', target_keys[key]))})",
+                f"duplicate target for {target_key[0]} / {target_key[1]} / {target_key[2]} (first at line "
+                f"{located.line_of(('targets', target_keys[target_key]))})",
             )
         else:
-            target_keys[key] = i
+            target_keys[target_key] = i
     return problems
 
 
@@ -331,7 +331,7 @@ def normalise(data: dict) -> dict:
             classification[key] = list(classification.get(key) or [])
         industry["classification"] = classification
         governance = dict(industry.get("governance") or {})
-        governance["supporting_departments"] = list(governance.get("supporting_departments") or [])
+        governance["supporting_departments"] = sorted(governance.get("supporting_departments") or [])
         industry["governance"] = governance
         industries.append(industry)
     result["industries"] = industries

@@ -61,7 +61,7 @@ def test_every_problem_is_reported_at_its_line_in_one_go():
     broken = (
         VALID.replace("    category: modern_service", "    category: modern_service\n    colour: red")
         .replace("code: TRADE", "code: SW")
-        .replace('"651"', '"6599"')
+        .replace('"651"', '"6514"')
         .replace("year: 2035", "year: 3035")
         .replace("lead_department: IIT", "lead_department: XXX")
     )
@@ -74,7 +74,7 @@ def test_every_problem_is_reported_at_its_line_in_one_go():
     assert (line_of("colour: red"), "unknown key 'colour' in industries[1]") in found
     duplicate = [item for item in found if "duplicate code 'SW'" in item[1]]
     assert duplicate and duplicate[0][0] == [i for i, line in enumerate(lines, 1) if "code: SW" in line][1]
-    assert (line_of('"6599"'), "GB/T 4754-2017 code '6599' does not exist") in found
+    assert (line_of('"6514"'), "GB/T 4754-2017 code '6514' does not exist") in found
     assert (line_of("year: 3035"), "year 3035 is outside 2000–2100") in found
     assert (line_of("lead_department: XXX"), "department 'XXX' is not defined in departments") in found
 
