@@ -4,6 +4,7 @@
   const data = JSON.parse(document.getElementById("system-chart-data").textContent);
   const chart = echarts.init(el, null, { renderer: "canvas" });
   chart.setOption({
+    color: ["#b3261e", "#6750a4", "#006a6a"],
     tooltip: {
       formatter: (p) => {
         const d = p.data || {};
@@ -13,14 +14,14 @@
     },
     series: [{
       type: "sunburst",
-      radius: ["14%", "95%"],
+      radius: ["20%", "95%"],
       sort: null,
       data: data.children,
       label: { rotate: "radial", fontSize: 12 },
-      levels: [{}, { r0: "14%", r: "42%", label: { rotate: "tangential", fontSize: 13 } }, { r0: "42%", r: "95%" }],
+      levels: [{}, { r0: "20%", r: "45%", label: { rotate: "tangential", fontSize: 13 } }, { r0: "45%", r: "95%" }],
     }],
     graphic: [{ type: "text", left: "center", top: "middle",
-      style: { text: data.name, fontSize: 14, fontWeight: "bold", fill: "#333", width: 110, overflow: "break", align: "center" } }],
+      style: { text: data.name, fontSize: 13, fontWeight: "bold", fill: "#333", width: 90, overflow: "break", align: "center" } }],
   });
   chart.on("click", (p) => { if (p.data && p.data.url) window.location.href = p.data.url; });
   window.addEventListener("resize", () => chart.resize());
