@@ -46,7 +46,8 @@ check: env ## lint, Django checks, migrations up to date, types
 	.venv/bin/ruff format --check .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	.venv/bin/mypy chanye/industries/definition chanye/accounts/roles.py chanye/accounts/passwords.py chanye/industries/codes.py
+	.venv/bin/mypy chanye/*/services.py chanye/*/selectors.py chanye/industries/definition chanye/industries/codes.py \
+		chanye/accounts/roles.py chanye/accounts/passwords.py
 
 test: check ## everything: checks, unit tests on SQLite and PostgreSQL, browser tests
 	CHANYE_VAR_DIR=$$(mktemp -d) .venv/bin/pytest -m "not browser" -n 2 -q

@@ -140,6 +140,7 @@ if env_str("REDIS_URL", ""):
 
 # Accounts and the 等保2.0 level 3 policies.
 AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -151,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "chanye.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {
         "NAME": "chanye.accounts.passwords.PasswordHistoryValidator",
-        "OPTIONS": {"keep": env_int("PASSWORD_HISTORY", 5)},
+        "OPTIONS": {"keep": PASSWORD_HISTORY},
     },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -89,8 +89,7 @@ def password_set(*, user: User, new_password: str, by: User | None) -> None:
     user.set_password(new_password)
     user.password_changed_at = timezone.now() if by is None or by == user else None
     user.save(update_fields=["password", "password_changed_at"])
-    keep = {v["OPTIONS"]["keep"] for v in settings.AUTH_PASSWORD_VALIDATORS if "keep" in v.get("OPTIONS", {})}
-    stale = user.password_history.values_list("id", flat=True)[max(keep or {5}) :]
+    stale = user.password_history.values_list("id", flat=True)[settings.PASSWORD_HISTORY :]
     PasswordHistory.objects.filter(id__in=list(stale)).delete()
     audit_record(
         actor=by or user, action="password.change" if by in (None, user) else "password.reset", obj=user

@@ -54,7 +54,8 @@ def system_chart(*, system: IndustrySystem, industries: list[Industry], visible_
             continue
         children = []
         for industry in members:
-            row = industry.current_responsibility[0] if industry.current_responsibility else None
+            rows = getattr(industry, "current_responsibility", [])
+            row = rows[0] if rows else None
             children.append(
                 {
                     "name": industry.name,
