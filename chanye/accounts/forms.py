@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chanye.accounts.models import ROLE_CHOICES
 from chanye.industries.models import Industry
@@ -6,22 +7,22 @@ from chanye.organizations.models import Department, Leader, Street
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
 
 
 class OtpForm(forms.Form):
     token = forms.CharField(
-        label="动态验证码",
+        label=_("动态验证码"),
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput)
-    confirm_password = forms.CharField(label="确认新密码", widget=forms.PasswordInput)
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)
+    confirm_password = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput)
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -42,19 +43,19 @@ class PasswordChangeForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label="用户名",
+        label=_("用户名"),
         regex=r"^[A-Za-z0-9_.@-]{3,150}$",
         error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ -，3 到 150 位。"},
     )
-    display_name = forms.CharField(label="姓名", max_length=60)
-    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
+    display_name = forms.CharField(label=_("姓名"), max_length=60)
+    role = forms.ChoiceField(label=_("角色"), choices=ROLE_CHOICES)
 
 
 class UserAssignForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
-    department = forms.ModelChoiceField(Department.objects.all(), label="所属部门", required=False)
-    leader = forms.ModelChoiceField(Leader.objects.all(), label="区领导职务", required=False)
-    street = forms.ModelChoiceField(Street.objects.all(), label="所属街道", required=False)
+    role = forms.ChoiceField(label=_("角色"), choices=ROLE_CHOICES)
+    department = forms.ModelChoiceField(Department.objects.all(), label=_("所属部门"), required=False)
+    leader = forms.ModelChoiceField(Leader.objects.all(), label=_("区领导职务"), required=False)
+    street = forms.ModelChoiceField(Street.objects.all(), label=_("所属街道"), required=False)
     industries = forms.ModelMultipleChoiceField(
-        Industry.objects.filter(active=True).select_related("system"), label="负责产业", required=False
+        Industry.objects.filter(active=True).select_related("system"), label=_("负责产业"), required=False
     )

@@ -1,16 +1,17 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 NAV = (
-    ("system.view", "industries:system_home", "产业体系"),
-    ("system.view", "industries:industry_list", "重点产业"),
-    ("organizations.view", "organizations:responsibility_matrix", "责任矩阵"),
-    ("organizations.view", "organizations:leader_list", "区领导"),
-    ("organizations.view", "organizations:department_list", "部门"),
-    ("organizations.view", "organizations:street_list", "街道"),
-    ("codes.view", "industries:code_search", "行业代码"),
-    ("accounts.view", "accounts:user_list", "账号管理"),
-    ("audit.view", "audit:list", "审计日志"),
+    ("system.view", "industries:system_home", N_("产业体系")),
+    ("system.view", "industries:industry_list", N_("重点产业")),
+    ("organizations.view", "organizations:responsibility_matrix", N_("责任矩阵")),
+    ("organizations.view", "organizations:leader_list", N_("区领导")),
+    ("organizations.view", "organizations:department_list", N_("部门")),
+    ("organizations.view", "organizations:street_list", N_("街道")),
+    ("codes.view", "industries:code_search", N_("行业代码")),
+    ("accounts.view", "accounts:user_list", N_("账号管理")),
+    ("audit.view", "audit:list", N_("审计日志")),
 )
 
 

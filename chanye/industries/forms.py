@@ -1,10 +1,11 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 MAX_DEFINITION_BYTES = 2 * 1024 * 1024
 
 
 class DefinitionUploadForm(forms.Form):
-    file = forms.FileField(label="定义文件 (YAML)")
+    file = forms.FileField(label=_("定义文件 (YAML)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

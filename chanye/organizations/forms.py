@@ -1,27 +1,30 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chanye.organizations.models import Department, IndustryOffice, Leader, TaskForce
 
 
 class ResponsibilityForm(forms.Form):
-    leader = forms.ModelChoiceField(Leader.objects.filter(active=True), label="牵头区领导", required=False)
+    leader = forms.ModelChoiceField(Leader.objects.filter(active=True), label=_("牵头区领导"), required=False)
     lead_department = forms.ModelChoiceField(
-        Department.objects.filter(active=True), label="牵头部门", required=False
+        Department.objects.filter(active=True), label=_("牵头部门"), required=False
     )
     supporting_departments = forms.ModelMultipleChoiceField(
         Department.objects.filter(active=True),
-        label="配合部门",
+        label=_("配合部门"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     office = forms.ModelChoiceField(
-        IndustryOffice.objects.filter(active=True), label="产业发展办公室", required=False
+        IndustryOffice.objects.filter(active=True), label=_("产业发展办公室"), required=False
     )
     task_force = forms.ModelChoiceField(
-        TaskForce.objects.filter(active=True), label="工作专班", required=False
+        TaskForce.objects.filter(active=True), label=_("工作专班"), required=False
     )
     reason = forms.CharField(
-        label="调整原因", max_length=200, widget=forms.TextInput(attrs={"placeholder": "如：区领导分工调整"})
+        label=_("调整原因"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：区领导分工调整")}),
     )
 
     def __init__(self, *args, industry, **kwargs):

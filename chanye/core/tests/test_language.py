@@ -10,4 +10,6 @@ def test_chinese_by_default_and_english_when_chosen(client):
     switched = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert switched.status_code == 302
     page = client.get("/accounts/login/")
-    assert page["Content-Language"] == "en" and 'lang="en"' in page.content.decode()
+    body = page.content.decode()
+    assert page["Content-Language"] == "en" and 'lang="en"' in body
+    assert "Sign in to Chanye" in body and "Username" in body and "登录" not in body
