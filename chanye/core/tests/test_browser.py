@@ -140,3 +140,16 @@ def test_a_broken_definition_is_explained_line_by_line(page, systems, make_user,
     assert any("unknown key 'colour'" in p for p in problems)
     assert "未写入任何内容" in page.content()
     assert systems.versions.count() == 1
+
+
+def test_switch_the_interface_to_english_and_back(page, systems, make_user):
+    make_user("bob", Role.DEPARTMENT_OFFICER)
+    sign_in(page, "bob")
+    assert page.locator("nav >> text=重点产业").count() == 1
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("nav >> text=Key industries").count() == 1
+    assert page.locator("[data-testid=industry-table] th").first.inner_text() == "Industry"
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
+    assert page.locator("nav >> text=重点产业").count() == 1
