@@ -3,17 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-_KEYED = (
-    "requirements",
-    "directions",
-    "departments",
-    "leaders",
-    "offices",
-    "task_forces",
-    "streets",
-    "industries",
-    "indicators",
-)
+from chanye.industries.definition.parse import KEYED_SECTIONS
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ def diff_definitions(old: dict, new: dict) -> list[Change]:
                 )
 
     compare("system", old["system"].get("code", ""), old["system"], new["system"])
-    sections = [(s, lambda item: item["code"]) for s in _KEYED] + [("targets", _target_key)]
+    sections = [(s, lambda item: item["code"]) for s in KEYED_SECTIONS] + [("targets", _target_key)]
     for section, key_of in sections:
         before = {key_of(item): item for item in old.get(section, [])}
         after = {key_of(item): item for item in new.get(section, [])}
@@ -68,5 +58,5 @@ def diff_definitions(old: dict, new: dict) -> list[Change]:
             changes.append(Change(section, key, "added"))
         for key in before.keys() & after.keys():
             compare(section, key, before[key], after[key])
-    order = {s: i for i, s in enumerate(("system", *_KEYED, "targets"))}
+    order = {s: i for i, s in enumerate(("system", *KEYED_SECTIONS, "targets"))}
     return sorted(changes, key=lambda c: (order[c.section], c.key, c.kind, c.field))

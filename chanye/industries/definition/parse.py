@@ -22,6 +22,18 @@ SCHEMA_PATH = Path(__file__).with_name("schema.json")
 FORMAT = "chanye/system-definition@1"
 YEAR_RANGE = (2000, 2100)
 DISTRICT_SCOPE = "district"
+KEYED_SECTIONS = (
+    "requirements",
+    "directions",
+    "departments",
+    "leaders",
+    "offices",
+    "task_forces",
+    "streets",
+    "industries",
+    "indicators",
+)
+"""Sections whose items are keyed by `code`, in file order."""
 Path_ = tuple[str | int, ...]
 
 
@@ -141,17 +153,7 @@ def _semantic_problems(data: dict, located: _Located, parent_nodes: ParentNodes)
         problems.append(Problem(located.line_of(path), message, _dotted(path)))
 
     codes: dict[str, set[str]] = {}
-    for section in (
-        "requirements",
-        "directions",
-        "departments",
-        "leaders",
-        "offices",
-        "task_forces",
-        "streets",
-        "industries",
-        "indicators",
-    ):
+    for section in KEYED_SECTIONS:
         seen: dict[str, int] = {}
         for i, item in enumerate(data.get(section) or []):
             code = item.get("code") if isinstance(item, dict) else None
@@ -300,17 +302,7 @@ def parse_definition(
     return normalise(data)
 
 
-_LISTS = (
-    "requirements",
-    "directions",
-    "departments",
-    "leaders",
-    "offices",
-    "task_forces",
-    "streets",
-    "indicators",
-    "targets",
-)
+_LISTS = tuple(section for section in KEYED_SECTIONS if section != "industries") + ("targets",)
 
 
 def normalise(data: dict) -> dict:

@@ -108,3 +108,24 @@ def test_matrix_page_shows_each_industry_once(personas, login, systems):
     page = login(personas["drc"]).get("/responsibility/").content.decode()
     for industry in Industry.objects.filter(system=systems):
         assert page.count(f'/industries/{industry.pk}/"') == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/responsibility/",
+        "/industries/",
+        "/systems/tianhe-12126/",
+        "/leaders/",
+        "/departments/",
+        "/api/v1/industries/",
+        "/api/v1/responsibilities/",
+    ],
+)
+def test_lists_read_in_a_bounded_number_of_queries(
+    personas, login, systems, django_assert_max_num_queries, path
+):
+    client = login(personas["drc"])
+    client.get(path)  # warm caches that are not per request
+    with django_assert_max_num_queries(10):
+        assert client.get(path).status_code == 200
