@@ -127,5 +127,5 @@ def test_lists_read_in_a_bounded_number_of_queries(
 ):
     client = login(personas["drc"])
     client.get(path)  # warm caches that are not per request
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(path).status_code == 200
