@@ -89,27 +89,32 @@ class LeaderSerializer(serializers.ModelSerializer):
 
 
 class IndustryOfficeSerializer(serializers.ModelSerializer):
-    host_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    host_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
 
     class Meta:
         model = IndustryOffice
         fields = ["id", "code", "name", "host_department", "active"]
+        read_only_fields = ["code"]
 
 
 class TaskForceSerializer(serializers.ModelSerializer):
-    head = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lead_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    member_departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    head = serializers.SlugRelatedField(slug_field="code", queryset=Leader.objects.all(), allow_null=True)
+    lead_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
+    member_departments = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Department.objects.all()
+    )
 
     class Meta:
         model = TaskForce
         fields = ["id", "code", "name", "head", "lead_department", "member_departments", "active"]
+        read_only_fields = ["code"]
 
 
 class StreetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Street
         fields = ["id", "code", "name", "position"]
+        read_only_fields = ["code"]
 
 
 class _ScopedViewSet(viewsets.ModelViewSet):
@@ -126,8 +131,13 @@ class _ScopedViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         instance = self.model.objects.get(pk=serializer.instance.pk)
+        many_names = {field.name for field in self.model._meta.many_to_many}
+        data = serializer.validated_data
         serializer.instance = organization_save(
-            obj=instance, by=self.request.user, values=serializer.validated_data
+            obj=instance,
+            by=self.request.user,
+            values={k: v for k, v in data.items() if k not in many_names},
+            many={k: v for k, v in data.items() if k in many_names},
         )
 
 
@@ -141,35 +151,27 @@ class LeaderViewSet(_ScopedViewSet):
     filterset_fields = ["active"]
 
 
-class IndustryOfficeViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_required = "organizations.view"
-    serializer_class = IndustryOfficeSerializer
-    lookup_field = "code"
+class IndustryOfficeViewSet(_ScopedViewSet):
+    model, serializer_class = IndustryOffice, IndustryOfficeSerializer
 
     def get_queryset(self):
-        return IndustryOffice.objects.visible_to(self.request.user).select_related("host_department")
+        return super().get_queryset().select_related("host_department")
 
 
-class TaskForceViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_required = "organizations.view"
-    serializer_class = TaskForceSerializer
-    lookup_field = "code"
+class TaskForceViewSet(_ScopedViewSet):
+    model, serializer_class = TaskForce, TaskForceSerializer
 
     def get_queryset(self):
         return (
-            TaskForce.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("head", "lead_department")
             .prefetch_related("member_departments")
         )
 
 
-class StreetViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_required = "organizations.view"
-    serializer_class = StreetSerializer
-    lookup_field = "code"
-
-    def get_queryset(self):
-        return Street.objects.visible_to(self.request.user)
+class StreetViewSet(_ScopedViewSet):
+    model, serializer_class = Street, StreetSerializer
 
 
 class ResponsibilityViewSet(viewsets.ReadOnlyModelViewSet):

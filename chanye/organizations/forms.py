@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chanye.organizations.models import Department, IndustryOffice, Leader, TaskForce
+from chanye.organizations.models import Department, IndustryOffice, Leader, Street, TaskForce
 
 
 class ResponsibilityForm(forms.Form):
@@ -54,3 +54,21 @@ class LeaderForm(forms.ModelForm):
     class Meta:
         model = Leader
         fields = ["title", "portfolio", "position", "active"]
+
+
+class IndustryOfficeForm(forms.ModelForm):
+    class Meta:
+        model = IndustryOffice
+        fields = ["name", "host_department", "active"]
+
+
+class TaskForceForm(forms.ModelForm):
+    class Meta:
+        model = TaskForce
+        fields = ["name", "head", "lead_department", "member_departments", "active"]
+
+
+class StreetForm(forms.ModelForm):
+    class Meta:
+        model = Street
+        fields = ["name", "position"]

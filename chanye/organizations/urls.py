@@ -11,5 +11,8 @@ urlpatterns = [
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/<str:code>/", views.DepartmentDetailView.as_view(), name="department_detail"),
     path("departments/<str:code>/edit/", views.DepartmentEditView.as_view(), name="department_edit"),
+    path("offices/<str:code>/edit/", views.IndustryOfficeEditView.as_view(), name="office_edit"),
+    path("task-forces/<str:code>/edit/", views.TaskForceEditView.as_view(), name="task_force_edit"),
     path("streets/", views.StreetListView.as_view(), name="street_list"),
+    path("streets/<str:code>/edit/", views.StreetEditView.as_view(), name="street_edit"),
 ]

@@ -129,3 +129,33 @@ def test_lists_read_in_a_bounded_number_of_queries(
     client.get(path)  # warm caches that are not per request
     with django_assert_max_num_queries(12):
         assert client.get(path).status_code == 200
+
+
+def test_task_force_members_are_edited_with_history(personas, api_as, login, systems):
+    from chanye.organizations.models import TaskForce
+
+    api = api_as(personas["drc"])
+    response = api.patch(
+        "/api/v1/task-forces/TF-AI/",
+        {"member_departments": ["IIT", "COM"], "head": "L-VP-IND"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    force = TaskForce.objects.get(code="TF-AI")
+    assert (
+        sorted(d.code for d in force.member_departments.all()) == ["COM", "IIT"]
+        and force.head.code == "L-VP-IND"
+    )
+    event = AuditEvent.objects.get(action="taskforce.update")
+    assert sorted(event.after["member_departments"]) == sorted(
+        Department.objects.filter(code__in=["COM", "IIT"]).values_list("pk", flat=True)
+    )
+    bad = api.patch("/api/v1/task-forces/TF-AI/", {"lead_department": "NOPE"}, format="json")
+    assert bad.status_code == 400 and "lead_department" in bad.json()
+    assert (
+        api_as(personas["dept"]).patch("/api/v1/task-forces/TF-AI/", {"name": "x"}, format="json").status_code
+        == 403
+    )
+    page = login(personas["drc"]).post("/streets/TH02/edit/", {"name": "员村街道（新）", "position": 2})
+    assert page.status_code == 302
+    assert AuditEvent.objects.filter(action="street.update", actor=personas["drc"]).exists()
