@@ -111,17 +111,12 @@ class SystemDiffView(PermissionGate, View):
 
     def get(self, request, code):
         system = system_get(user=request.user, code=code)
-        versions = list(system.versions.all())
-        by_label = {v.version: v for v in versions}
-        if len(versions) < 2 and not request.GET.get("a"):
-            old = new = system.current_version
-        else:
-            old = by_label.get(request.GET.get("a", "")) or (
-                versions[1] if len(versions) > 1 else versions[0]
-            )
-            new = by_label.get(request.GET.get("b", "")) or versions[0]
-        if old is None or new is None:
+        versions = list(system.versions.all())  # newest first
+        if not versions:
             raise Http404
+        by_label = {v.version: v for v in versions}
+        old = by_label.get(request.GET.get("a", ""), versions[min(1, len(versions) - 1)])
+        new = by_label.get(request.GET.get("b", ""), versions[0])
         changes = diff_definitions(old.definition, new.definition)
         return render(
             request,

@@ -159,3 +159,12 @@ def test_cli_diff_and_export(systems, tmp_path):
     call_command("system", "diff", "tianhe-12126@2025.1", str(other), stdout=out)
     assert "~ system tianhe-12126 version: '2025.1' → '2026.1'" in out.getvalue()
     assert out.getvalue().strip().endswith("1 change(s)")
+
+
+def test_diff_page_compares_the_two_latest_versions_by_default(systems, personas, login):
+    text = TIANHE.read_text(encoding="utf-8").replace('version: "2025.1"', 'version: "2025.2"')
+    system_load(text=text.replace("name: 旅游休闲", "name: 文旅休闲"), filename="t.yaml")
+    page = login(personas["leader"]).get("/systems/tianhe-12126/diff/").content.decode()
+    assert "文旅休闲" in page and "旅游休闲" in page
+    same = login(personas["leader"]).get("/systems/tianhe-12126/diff/?a=2025.2&b=2025.2").content.decode()
+    assert "两个版本内容相同" in same
