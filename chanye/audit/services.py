@@ -27,7 +27,8 @@ def audit_record(
     after: Any = None,
     message: str = "",
 ) -> AuditEvent:
-    """Append one audit event naming the actor, the request it came from and the change."""
+    """Append one audit event naming the actor (a user, or a label such as a username tried; None for the
+    command line and set-up), the request it came from and the change."""
     context = current.get()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -35,7 +36,7 @@ def audit_record(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
-        actor_name=(actor.get_username() if is_user else str(actor or ""))[:150],
+        actor_name=(actor.get_username() if is_user else str(actor or "system"))[:150],
         actor_role=getattr(actor, "role", "") if is_user else "",
         ip=context.ip,
         request_id=context.request_id,
