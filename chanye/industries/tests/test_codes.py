@@ -72,3 +72,19 @@ def test_code_search_by_code_and_name_in_api_and_page(personas, api_as, login):
     assert any(row["code"] == "651" for row in by_name["results"])
     page = login(personas["dept"]).get("/codes/", {"q": "软件开发"})
     assert page.status_code == 200 and "651" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("edition", "expected"),
+    [
+        ("sei-2018", {"大类": 9, "中类": 40}),
+        ("dec-2021", {"大类": 5, "中类": 32}),
+    ],
+)
+def test_structure_of_the_statistical_catalogues(edition, expected):
+    assert Counter(code.level for code in edition_codes(edition)) == expected
+
+
+def test_the_digital_economy_core_is_categories_01_to_04():
+    top = {code.code: code.name for code in edition_codes("dec-2021") if code.level == "大类"}
+    assert list(top) == ["01", "02", "03", "04", "05"] and top["05"] == "数字化效率提升业"
