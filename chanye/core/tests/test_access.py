@@ -8,6 +8,8 @@ until it is added here with who may open it.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from chanye.accounts.models import User
+from chanye.audit.models import AuditEvent
 from chanye.industries.models import Industry
 from chanye.organizations.models import Responsibility
 
@@ -72,6 +74,15 @@ ROUTES = {
     "responsibility-detail": (lambda s: f"/api/v1/responsibilities/{_row(s, 'FINANCE')}/", ("drc", "street")),
     "user-list": (lambda s: "/api/v1/users/", ("sysadmin", "secadmin")),
     "audit-event-list": (lambda s: "/api/v1/audit-events/", ("auditor",)),
+    "audit-event-detail": (lambda s: f"/api/v1/audit-events/{AuditEvent.objects.first().pk}/", ("auditor",)),
+    "user-detail": (
+        lambda s: f"/api/v1/users/{User.objects.get(username='iit1').pk}/",
+        ("sysadmin", "secadmin"),
+    ),
+    "accounts:user_detail": (
+        lambda s: f"/accounts/users/{User.objects.get(username='iit1').pk}/",
+        ("sysadmin", "secadmin"),
+    ),
 }
 # Pages any signed-in user has (their own account), the sign-in flow and API utilities.
 OPEN = {
@@ -91,13 +102,10 @@ OPEN = {
 WRITE_ONLY = {
     "industries:system_load",
     "accounts:user_create",
-    "accounts:user_detail",
     "system-load",
-    "user-detail",
     "user-assign",
     "user-unlock",
     "user-set-active",
-    "audit-event-detail",
 }
 
 
