@@ -17,9 +17,14 @@ help: ## list the commands
 	python3.12 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venv/.synced: uv.lock pyproject.toml | .tools/bin/uv
-	$(UV) sync --frozen
+.venv/.synced: requirements.lock pyproject.toml | .tools/bin/uv
+	$(UV) venv --quiet --allow-existing .venv
+	$(UV) pip sync --quiet --python .venv/bin/python --require-hashes requirements.lock
+	$(UV) pip install --quiet --python .venv/bin/python --no-deps --no-build-isolation -e .
 	@touch $@
+
+lock: .tools/bin/uv ## re-resolve requirements.lock (with hashes) after changing pyproject.toml
+	$(UV) pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.12 -o requirements.lock
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -60,4 +65,4 @@ format: env ## format the code
 clean: ## remove the built environment and the demo database
 	rm -rf .venv .tools node_modules build var
 
-.PHONY: help env migrate demo run check test format clean
+.PHONY: help env lock migrate demo run check test format clean
