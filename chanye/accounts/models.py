@@ -2,12 +2,13 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chanye.accounts.roles import ADMINISTRATORS, ROLE_LABELS, Role, role_has
 from chanye.core.scoping import ScopedQuerySet
 
-ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [(role.value, gettext_lazy(label)) for role, label in ROLE_LABELS.items()]
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -67,7 +68,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(Role(self.role), self.role) if self.role else ""
+        return gettext(ROLE_LABELS[Role(self.role)]) if self.role else ""
 
     @property
     def needs_second_factor(self) -> bool:

@@ -8,6 +8,11 @@ audit administrator reads the audit trail. None of them sees business data.
 from enum import StrEnum
 
 
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue; it is translated where it is shown."""
+    return text
+
+
 class Role(StrEnum):
     DISTRICT_LEADER = "district_leader"
     DRC_ADMIN = "drc_admin"
@@ -20,14 +25,14 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.DISTRICT_LEADER: "区领导",
-    Role.DRC_ADMIN: "发改局管理员",
-    Role.DEPARTMENT_OFFICER: "部门经办人",
-    Role.STREET_OFFICER: "街道经办人",
-    Role.ENTERPRISE_USER: "企业用户",
-    Role.SYSTEM_ADMIN: "系统管理员",
-    Role.SECURITY_ADMIN: "安全管理员",
-    Role.AUDIT_ADMIN: "审计管理员",
+    Role.DISTRICT_LEADER: _("区领导"),
+    Role.DRC_ADMIN: _("发改局管理员"),
+    Role.DEPARTMENT_OFFICER: _("部门经办人"),
+    Role.STREET_OFFICER: _("街道经办人"),
+    Role.ENTERPRISE_USER: _("企业用户"),
+    Role.SYSTEM_ADMIN: _("系统管理员"),
+    Role.SECURITY_ADMIN: _("安全管理员"),
+    Role.AUDIT_ADMIN: _("审计管理员"),
 }
 
 GOVERNMENT = {Role.DISTRICT_LEADER, Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER, Role.STREET_OFFICER}
