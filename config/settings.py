@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chanye.audit",
     "chanye.industries",
     "chanye.organizations",
+    "chanye.enterprises",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("chanye.organizations.api_urls")),
     path("", include("chanye.accounts.api_urls")),
     path("", include("chanye.audit.api_urls")),
+    path("", include("chanye.enterprises.api_urls")),
 ]
 
 urlpatterns = [

@@ -100,6 +100,7 @@ OPEN = {
 }
 # Write-only routes, covered by their own tests (forms and actions).
 WRITE_ONLY = {
+    "uscc-check",
     "industries:system_load",
     "accounts:user_create",
     "system-load",
