@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
     "chanye.core",
     "chanye.accounts",
     "chanye.audit",
@@ -138,6 +139,24 @@ if env_str("REDIS_URL", ""):
             "LOCATION": env_str("REDIS_URL", ""),
         }
     }
+
+# Background tasks (imports) run by `manage.py db_worker` from the project's own database; tests and
+# TASKS_IMMEDIATE=1 run them in the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Uploaded files waiting for import, and their limits.
+IMPORT_DIR = VAR_DIR / "imports"
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 100) * 2**20
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_100_000)
 
 # Accounts and the 等保2.0 level 3 policies.
 AUTH_USER_MODEL = "accounts.User"

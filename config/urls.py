@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("chanye.accounts.urls")),
     path("audit/", include("chanye.audit.urls")),
+    path("enterprises/", include("chanye.enterprises.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

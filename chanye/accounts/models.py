@@ -44,6 +44,14 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("所属街道"),
     )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("所属企业"),
+    )
     industries = models.ManyToManyField(
         "industries.Industry", blank=True, related_name="scoped_users", verbose_name=_("负责产业")
     )

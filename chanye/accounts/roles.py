@@ -50,6 +50,21 @@ PERMISSIONS: dict[str, set[Role]] = {
     "accounts.manage": {Role.SYSTEM_ADMIN},
     "accounts.assign": {Role.SECURITY_ADMIN},
     "audit.view": {Role.AUDIT_ADMIN},
+    "enterprises.view": GOVERNMENT | {Role.ENTERPRISE_USER},
+    "enterprises.change": {Role.DRC_ADMIN, Role.STREET_OFFICER},
+    "enterprises.import": {Role.DRC_ADMIN},
+    "enterprises.export": {
+        Role.DRC_ADMIN,
+        Role.DEPARTMENT_OFFICER,
+        Role.STREET_OFFICER,
+        Role.DISTRICT_LEADER,
+    },
+    "enterprises.accept_uscc": {Role.DRC_ADMIN},
+    "enterprises.contacts": {Role.DRC_ADMIN, Role.STREET_OFFICER, Role.ENTERPRISE_USER},
+    "enterprises.classify": {Role.DRC_ADMIN},
+    "enterprises.tags": {Role.DRC_ADMIN},
+    "liaison.manage": {Role.DRC_ADMIN},
+    "visits.log": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER, Role.DISTRICT_LEADER, Role.STREET_OFFICER},
 }
 
 

@@ -7,6 +7,8 @@ that kind. Models name their kind (`scope_kind`) and read through `objects.visib
 - 区领导 sees the industries they lead and the departments, offices and task forces on them.
 - 部门经办人 sees their department and the industries it leads or supports (or is given).
 - 街道经办人 sees their street, and every industry (their enterprises span all of them).
+- Enterprises: the 发改局 all; a leader those in their industries or in their liaison; a department those in
+  its industries or served by it; a street those registered in it; an enterprise user only their own.
 - 企业用户 sees no government record; administrators see the records of their duty only.
 """
 
@@ -25,6 +27,8 @@ _PERMISSION_OF_KIND = {
     "street": "organizations.view",
     "user": "accounts.view",
     "audit": "audit.view",
+    "enterprise": "enterprises.view",
+    "import_job": "enterprises.import",
 }
 
 
@@ -61,8 +65,10 @@ def scope_filter(user, kind: str):
     permission = _PERMISSION_OF_KIND[kind]
     if not user.can(permission):
         return None
-    if kind in ("system", "user", "audit") or user.role == Role.DRC_ADMIN:
+    if kind in ("system", "user", "audit", "import_job") or user.role == Role.DRC_ADMIN:
         return True
+    if kind == "enterprise":
+        return _enterprise_scope(user)
     industries = industry_ids(user)
     if kind == "street":
         return Q(pk=user.street_id) if user.role == Role.STREET_OFFICER else True
@@ -95,3 +101,23 @@ def scope_filter(user, kind: str):
             | Q(member_departments=user.department_id or 0)
         )
     raise ValueError(f"unknown scope kind {kind!r}")
+
+
+def _enterprise_scope(user):
+    if user.role == Role.ENTERPRISE_USER:
+        return Q(pk=user.enterprise_id) if user.enterprise_id else None
+    if user.role == Role.STREET_OFFICER:
+        return Q(street_id=user.street_id) if user.street_id else None
+    industries = industry_ids(user) or set()
+    in_industries = Q(pk__in=_members_of(industries))
+    if user.role == Role.DISTRICT_LEADER:
+        return in_industries | Q(liaison__leader_id=user.leader_id or 0)
+    if user.role == Role.DEPARTMENT_OFFICER:
+        return in_industries | Q(liaison__department_id=user.department_id or 0)
+    return None
+
+
+def _members_of(industries: set[int]):
+    from chanye.enterprises.models import Membership
+
+    return Membership.objects.filter(industry_id__in=industries).values("enterprise_id")

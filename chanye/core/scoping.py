@@ -18,4 +18,6 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if condition is True:
             return self.all()
-        return self.filter(condition).distinct()
+        rows = self.filter(condition)
+        # Scopes over to-many joins repeat rows; a model whose scope uses subqueries says it needs no DISTINCT.
+        return rows.distinct() if getattr(self.model, "scope_distinct", True) else rows

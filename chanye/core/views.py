@@ -30,6 +30,8 @@ HOME_BY_PERMISSION = (
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    if request.user.enterprise_id:
+        return redirect("enterprises:detail", uscc=request.user.enterprise.uscc)
     for permission, name in HOME_BY_PERMISSION:
         if request.user.can(permission):
             return redirect(reverse(name))

@@ -1,0 +1,436 @@
+# ruff: noqa: S608 - SQL here is built from model metadata and constant names only; values are parameters.
+"""Importing an enterprise sheet: check every row while staging it, then merge all of it or nothing.
+
+Phase 1 streams the file: each row is checked (`rows.RowChecker`), classified, and staged into temporary
+tables with `COPY` (PostgreSQL) or `executemany` (SQLite), outside any transaction on the register so
+nobody waits. Phase 2 runs only when no row was rejected: one transaction compares the staged rows with
+the register in SQL (created / updated / unchanged), writes the history of what changed, updates, inserts,
+replaces tags and rule-based industry memberships of the touched enterprises. A dry run does all of it
+and rolls back, so its counts are exact. Nothing is ever half-written; the same file twice changes nothing.
+"""
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chanye.core.tabular import Table, TabularError, column_letter, find_header
+from chanye.enterprises.models import (
+    Enterprise,
+    EnterpriseChange,
+    EnterpriseTag,
+    FormerName,
+    Membership,
+    MembershipOverride,
+    RuleKind,
+)
+from chanye.enterprises.rows import COLUMN_BY_FIELD, REQUIRED, SYNONYMS, Lookups, RowChecker, RowError
+
+STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER = (
+    "chanye_stage",
+    "chanye_stage_tag",
+    "chanye_stage_member",
+    "chanye_stage_former",
+)
+BATCH = 5000
+MAX_STORED_ERRORS = 100_000
+# Fields compared and written; the scale follows from the figures and the GB/T code.
+DATA_FIELDS = [
+    f.name
+    for f in Enterprise._meta.concrete_fields
+    if f.name in COLUMN_BY_FIELD or f.name in ("scale", "street")
+]
+
+
+class Rejected(Exception):
+    """The file as a whole cannot be read: no header, a required column missing, over a limit."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors[0].reason if errors else "")
+        self.errors = errors
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # field → header in the file
+    unknown: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def _column(name: str) -> str:
+    return Enterprise._meta.get_field(name).column
+
+
+def _db_type(name: str) -> str:
+    return Enterprise._meta.get_field(name).db_type(connection) or "text"
+
+
+def _plain(value: Any) -> Any:
+    if connection.vendor == "sqlite" and isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+class _Stager:
+    """Rows into a temporary table, in batches; COPY on PostgreSQL."""
+
+    def __init__(self, cursor, table: str, columns: list[str]):
+        self.cursor, self.table, self.columns = cursor, table, columns
+        self.pending: list[tuple] = []
+
+    def add(self, row: tuple) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        names = ", ".join(self.columns)
+        if connection.vendor == "postgresql":
+            with self.cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
+                for row in self.pending:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(self.columns))
+            self.cursor.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.pending)
+        self.pending.clear()
+
+
+def _create_stage(cursor, fields: list[str]) -> None:
+    for table in (STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    columns = ", ".join(f"{_column(name)} {_db_type(name)}" for name in fields if name != "uscc")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGE} (row_no integer, uscc varchar(18) PRIMARY KEY{', ' if columns else ''}{columns})"
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_TAG} (uscc varchar(18), tag_id bigint)")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGE_MEMBER} (uscc varchar(18), industry_id bigint, kind varchar(10), rule varchar(200))"
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_FORMER} (uscc varchar(18), name varchar(200))")
+
+
+def _drop_stage(cursor) -> None:
+    for table in (STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def import_table(
+    table: Table,
+    *,
+    lookups: Lookups,
+    version_id: int | None,
+    source: str,
+    by=None,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> Outcome:
+    """Check, stage and (unless rejected or a dry run) merge one table. `mapping` adds header → field pairs."""
+    synonyms = {name: list(words) for name, words in SYNONYMS.items()}
+    for header, name in (mapping or {}).items():
+        if name in synonyms:
+            synonyms[name].append(header)
+    try:
+        header = find_header(table.rows(), synonyms, REQUIRED)
+    except TabularError as error:
+        raise Rejected([RowError(0, "", "", error.message)]) from error
+    if header.missing:
+        labels = "、".join(COLUMN_BY_FIELD[name].label for name in header.missing)
+        raise Rejected([RowError(header.row_number, "", "", f"缺少必需的列：{labels}")])
+    headers = {
+        index: f"{(header.cells[index] if index < len(header.cells) else '').strip() or COLUMN_BY_FIELD[name].label}"
+        f"（{column_letter(index)} 列）"
+        for index, name in header.columns.items()
+    }
+    checker = RowChecker(lookups, header.columns, headers, header.units)
+    outcome = Outcome(columns={name: headers[index] for index, name in header.columns.items()})
+    outcome.unknown = list(header.unknown)
+    fields = [name for name in DATA_FIELDS if name in checker.fields or (name == "scale" and _sizes(checker))]
+    classify = lookups.classifier is not None and bool({"gbt_code", "business_scope"} & checker.fields)
+
+    with connection.cursor() as cursor:
+        _create_stage(cursor, fields)
+        try:
+            seen = _phase_one(header.rest, checker, cursor, fields, outcome, progress)
+            if outcome.error_count:
+                _count(cursor, fields, checker, outcome)  # what the valid rows would do, for the message
+                return outcome
+            if progress:
+                progress("writing", seen)
+            with transaction.atomic():
+                _count(cursor, fields, checker, outcome)
+                _merge(cursor, fields, checker, classify, version_id, source, by)
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    outcome.written = True
+            return outcome
+        finally:
+            _drop_stage(cursor)
+
+
+def _sizes(checker: RowChecker) -> bool:
+    return bool({"employees", "revenue", "assets", "gbt_code"} & checker.fields)
+
+
+def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Outcome, progress) -> int:
+    stage = _Stager(cursor, STAGE, ["row_no", "uscc", *[_column(name) for name in fields if name != "uscc"]])
+    tags = _Stager(cursor, STAGE_TAG, ["uscc", "tag_id"])
+    members = _Stager(cursor, STAGE_MEMBER, ["uscc", "industry_id", "kind", "rule"])
+    formers = _Stager(cursor, STAGE_FORMER, ["uscc", "name"])
+    first_row: dict[str, tuple[int, int]] = {}  # uscc → (row, fingerprint of the row)
+    bad_rows: set[int] = set()
+    count = 0
+    for row_number, cells in rows:
+        count += 1
+        outcome.total += 1
+        if progress and count % 10_000 == 0:
+            progress("checking", count)
+        checked, errors = checker.check(row_number, cells)
+        if checked is not None:
+            uscc = str(checked.values["uscc"])
+            fingerprint = hash(
+                (
+                    tuple(sorted(checked.values.items())),
+                    tuple(checked.tag_ids or ()),
+                    tuple(checked.former_names),
+                )
+            )
+            if uscc in first_row:
+                earlier, earlier_print = first_row[uscc]
+                if earlier_print == fingerprint:
+                    outcome.duplicates += 1
+                    continue
+                errors = [
+                    RowError(
+                        row_number,
+                        outcome.columns.get("uscc", "统一社会信用代码"),
+                        uscc,
+                        f"与第 {earlier} 行代码相同但内容不同，请保留一行",
+                    )
+                ]
+            else:
+                first_row[uscc] = (row_number, fingerprint)
+        if errors:
+            bad_rows.add(row_number)
+            outcome.error_count += len(errors)
+            if len(outcome.errors) < MAX_STORED_ERRORS:
+                outcome.errors.extend(errors[: MAX_STORED_ERRORS - len(outcome.errors)])
+            continue
+        values = checked.values
+        stage.add((row_number, uscc, *[_plain(values.get(name, "")) for name in fields if name != "uscc"]))
+        for tag_id in checked.tag_ids or ():
+            tags.add((uscc, tag_id))
+        for match in checked.matches:
+            members.add((uscc, match.industry_id, match.kind, match.rule[:200]))
+        for name in checked.former_names:
+            formers.add((uscc, name[:200]))
+    for stager in (stage, tags, members, formers):
+        stager.flush()
+    outcome.rejected = len(bad_rows)
+    if progress:
+        progress("checked", count)
+    return count
+
+
+def _distinct(fields: list[str]) -> str:
+    return (
+        " OR ".join(f"e.{_column(n)} IS DISTINCT FROM s.{_column(n)}" for n in fields if n != "uscc") or "1=0"
+    )
+
+
+def _count(cursor, fields: list[str], checker: RowChecker, outcome: Outcome) -> None:
+    """Created / updated / unchanged of the staged rows against the register."""
+    table = Enterprise._meta.db_table
+    cursor.execute(
+        f"SELECT count(*) FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
+    )
+    outcome.created = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT count(*) FROM {STAGE} s JOIN {table} e ON e.uscc = s.uscc WHERE {_changed(fields, checker)}"
+    )
+    outcome.updated = cursor.fetchone()[0]
+    cursor.execute(f"SELECT count(*) FROM {STAGE}")
+    outcome.unchanged = cursor.fetchone()[0] - outcome.created - outcome.updated + outcome.duplicates
+
+
+def _changed(fields: list[str], checker: RowChecker) -> str:
+    """SQL condition over `e` (register) and `s` (stage): this enterprise changes."""
+    link = EnterpriseTag._meta.db_table
+    former = FormerName._meta.db_table
+    conditions = [f"({_distinct(fields)})"]
+    if "tags" in checker.fields:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {STAGE_TAG} st WHERE st.uscc = s.uscc AND NOT EXISTS "
+            f"(SELECT 1 FROM {link} et WHERE et.enterprise_id = e.id AND et.tag_id = st.tag_id))"
+        )
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {link} et WHERE et.enterprise_id = e.id AND NOT EXISTS "
+            f"(SELECT 1 FROM {STAGE_TAG} st WHERE st.uscc = s.uscc AND st.tag_id = et.tag_id))"
+        )
+    if "former_names" in checker.fields:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {STAGE_FORMER} sf WHERE sf.uscc = s.uscc AND NOT EXISTS "
+            f"(SELECT 1 FROM {former} f WHERE f.enterprise_id = e.id AND f.name = sf.name))"
+        )
+    return " OR ".join(conditions)
+
+
+def _merge(cursor, fields, checker: RowChecker, classify: bool, version_id, source: str, by) -> None:
+    table = Enterprise._meta.db_table
+    now = timezone.now()
+    for temporary in ("chanye_stage_touched", "chanye_stage_new"):
+        cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE chanye_stage_new AS SELECT s.uscc AS uscc FROM {STAGE} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE chanye_stage_touched AS SELECT e.id AS id, s.uscc AS uscc FROM {STAGE} s "
+        f"JOIN {table} e ON e.uscc = s.uscc WHERE {_changed(fields, checker)}"
+    )
+    _history(cursor, fields, source, by, now)
+    data = [name for name in fields if name != "uscc"]
+    if data:
+        sets = ", ".join(f"{_column(n)} = s.{_column(n)}" for n in data)
+        cursor.execute(
+            f"UPDATE {table} SET {sets}, version = {table}.version + 1, updated_at = %s FROM {STAGE} s "
+            f"WHERE {table}.uscc = s.uscc AND {table}.id IN (SELECT id FROM chanye_stage_touched)",
+            [now],
+        )
+    cursor.execute(
+        f"UPDATE {table} SET version = version + 1, updated_at = %s WHERE id IN (SELECT id FROM chanye_stage_touched) AND updated_at <> %s",
+        [now, now],
+    )
+    # New enterprises: staged values, the model's defaults for the rest.
+    names, selects, params = [], [], []
+    for model_field in Enterprise._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        names.append(model_field.column)
+        if model_field.name in fields:
+            selects.append(f"s.{model_field.column}")
+        elif model_field.name in ("created_at", "updated_at"):
+            selects.append("%s")
+            params.append(now)
+        else:
+            selects.append("%s")
+            default = model_field.get_default()
+            params.append(None if default is None and model_field.null else default)
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc) ORDER BY s.row_no",
+        [_plain(value) for value in params],
+    )
+    cursor.execute(
+        f"INSERT INTO chanye_stage_touched (id, uscc) SELECT e.id, e.uscc FROM {table} e "
+        f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
+    )
+    if "tags" in checker.fields:
+        link = EnterpriseTag._meta.db_table
+        cursor.execute(
+            f"DELETE FROM {link} WHERE enterprise_id IN (SELECT id FROM chanye_stage_touched) AND NOT EXISTS "
+            f"(SELECT 1 FROM {STAGE_TAG} st JOIN chanye_stage_touched t ON t.uscc = st.uscc "
+            f"WHERE t.id = {link}.enterprise_id AND st.tag_id = {link}.tag_id)"
+        )
+        cursor.execute(
+            f"INSERT INTO {link} (enterprise_id, tag_id) SELECT t.id, st.tag_id FROM {STAGE_TAG} st "
+            f"JOIN chanye_stage_touched t ON t.uscc = st.uscc WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {link} et WHERE et.enterprise_id = t.id AND et.tag_id = st.tag_id)"
+        )
+    former = FormerName._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {former} (enterprise_id, name, until) SELECT DISTINCT t.id, sf.name, NULL FROM {STAGE_FORMER} sf "
+        f"JOIN chanye_stage_touched t ON t.uscc = sf.uscc WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {former} f WHERE f.enterprise_id = t.id AND f.name = sf.name)"
+    )
+    if classify and version_id is not None:
+        _memberships(cursor, version_id, now)
+    for temporary in ("chanye_stage_touched", "chanye_stage_new"):
+        cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
+
+
+def _history(cursor, fields: list[str], source: str, by, now) -> None:
+    """One history entry per updated enterprise, field by field; a renamed enterprise keeps its old name."""
+    table = Enterprise._meta.db_table
+    data = [name for name in fields if name != "uscc"]
+    if not data:
+        return
+    old = ", ".join(f"e.{_column(n)}" for n in data)
+    new = ", ".join(f"s.{_column(n)}" for n in data)
+    cursor.execute("SELECT id FROM chanye_stage_touched ORDER BY id")
+    ids = [record[0] for record in cursor.fetchall()]
+    for start in range(0, len(ids), BATCH):
+        low, high = ids[start], ids[min(start + BATCH, len(ids)) - 1]
+        cursor.execute(
+            f"SELECT e.id, {old}, {new} FROM {table} e JOIN {STAGE} s ON s.uscc = e.uscc "
+            f"WHERE e.id BETWEEN %s AND %s AND e.id IN (SELECT id FROM chanye_stage_touched)",
+            [low, high],
+        )
+        chunk = cursor.fetchall()
+        changes, formers = [], []
+        for record in chunk:
+            enterprise_id, before, after = record[0], record[1 : 1 + len(data)], record[1 + len(data) :]
+            diff = {
+                name: [_json(a), _json(b)]
+                for name, a, b in zip(data, before, after, strict=True)
+                if _json(a) != _json(b)
+            }
+            changes.append(EnterpriseChange(enterprise_id=enterprise_id, by=by, source=source, changes=diff))
+            if "name" in diff and diff["name"][0]:
+                formers.append(
+                    FormerName(enterprise_id=enterprise_id, name=diff["name"][0], until=now.date())
+                )
+        EnterpriseChange.objects.bulk_create(changes, batch_size=1000)
+        FormerName.objects.bulk_create(formers, batch_size=1000, ignore_conflicts=True)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return json.loads(json.dumps(value, default=str))
+
+
+def _memberships(cursor, version_id: int, now) -> None:
+    """Rule-based memberships of the touched enterprises replaced by the staged ones; hand decisions win."""
+    members = Membership._meta.db_table
+    overrides = MembershipOverride._meta.db_table
+    cursor.execute(
+        f"DELETE FROM {members} WHERE kind <> %s AND enterprise_id IN (SELECT id FROM chanye_stage_touched)",
+        [RuleKind.MANUAL],
+    )
+    cursor.execute(
+        f"INSERT INTO {members} (enterprise_id, industry_id, kind, rule, version_id, assigned_at) "
+        f"SELECT t.id, sm.industry_id, sm.kind, sm.rule, %s, %s FROM {STAGE_MEMBER} sm "
+        f"JOIN chanye_stage_touched t ON t.uscc = sm.uscc "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {overrides} o WHERE o.enterprise_id = t.id AND o.industry_id = sm.industry_id) "
+        f"AND NOT EXISTS (SELECT 1 FROM {members} m WHERE m.enterprise_id = t.id AND m.industry_id = sm.industry_id)",
+        [version_id, now],
+    )
+
+
+def new_source() -> str:
+    return f"import:{uuid.uuid4()}"
+
+
+__all__ = ["Outcome", "Rejected", "column_letter", "import_table"]

@@ -1,0 +1,139 @@
+"""Reads of the register: search, lists, counts and the 360 view, always through the user's scope."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from chanye.enterprises.models import Enterprise, Liaison, Membership, MembershipOverride, Tag
+from chanye.enterprises.rows import COLUMNS, mask
+from chanye.enterprises.uscc import normalise
+from chanye.industries.models import Industry
+from chanye.organizations.models import Street
+
+_USCC_LIKE = re.compile(r"^[0-9A-Z]{6,18}$")
+
+
+def enterprise_list(*, user) -> QuerySet[Enterprise]:
+    return Enterprise.objects.visible_to(user)
+
+
+def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
+    """By name (any part of it, or a former name) or by 统一社会信用代码 (a prefix of it)."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    code = normalise(text)
+    if _USCC_LIKE.match(code) and any(char.isdigit() for char in code):
+        return queryset.filter(uscc__startswith=code)
+    if connection.vendor == "sqlite" and len(text) >= 3:
+        # The FTS5 trigram index answers substring search without scanning the register.
+        phrase = '"' + text.replace('"', '""') + '"'
+        ids = Enterprise.objects.extra(  # noqa: S610 - a parameterised MATCH over our own index
+            where=[
+                "enterprises_enterprise.id IN (SELECT rowid FROM enterprises_name_fts WHERE name MATCH %s)"
+            ],
+            params=[phrase],
+        ).values("id")
+        return queryset.filter(Q(id__in=ids) | Q(former_names__name__icontains=text)).distinct()
+    return queryset.filter(Q(name__icontains=text) | Q(former_names__name__icontains=text)).distinct()
+
+
+def masked(enterprise: Enterprise, user) -> dict[str, str]:
+    """Contact fields as this user may see them."""
+    show = user.can("enterprises.contacts")
+    return {
+        column.field: (
+            getattr(enterprise, column.field)
+            if show
+            else mask(column.field, getattr(enterprise, column.field))
+        )
+        for column in COLUMNS
+        if column.personal
+    }
+
+
+@dataclass
+class VisitStatus:
+    liaison: Liaison
+    last_visit: date | None
+    due: date
+    overdue: bool
+
+
+def visit_status(liaison: Liaison, last_visit: date | None, today: date | None = None) -> VisitStatus:
+    today = today or timezone.localdate()
+    due = (last_visit or liaison.since) + timezone.timedelta(days=liaison.cadence_days)
+    return VisitStatus(liaison, last_visit, due, due < today)
+
+
+def enterprise_profile(*, user, enterprise: Enterprise) -> dict[str, Any]:
+    """Everything the 360 page shows: memberships with their reasons, hand decisions, liaison, visits, history."""
+    memberships = (
+        Membership.objects.filter(enterprise=enterprise)
+        .select_related("industry", "version")
+        .order_by("industry__position")
+    )
+    overrides = MembershipOverride.objects.filter(enterprise=enterprise).select_related("industry", "by")
+    liaison = Liaison.objects.filter(enterprise=enterprise).select_related("leader", "department").first()
+    visits = list(enterprise.visits.select_related("department", "leader")[:50])
+    status = visit_status(liaison, visits[0].visited_on if visits else None) if liaison else None
+    return {
+        "memberships": memberships,
+        "overrides": overrides,
+        "liaison": liaison,
+        "visit_status": status,
+        "visits": visits,
+        "visit_departments": sorted({visit.department.name for visit in visits}),
+        "history": enterprise.changes.select_related("by")[:50],
+        "former_names": enterprise.former_names.all(),
+        "tags": enterprise.tags.all(),
+        "contacts": masked(enterprise, user),
+        "sizing": enterprise.sizing,
+    }
+
+
+def counts_by_industry(*, user, queryset: QuerySet[Enterprise] | None = None) -> list[dict[str, Any]]:
+    """Enterprises per industry of the current system, within the user's scope."""
+    from chanye.enterprises.services import current_system
+
+    industries = Industry.objects.visible_to(user).filter(active=True, system=current_system())
+    rows = Membership.objects.filter(industry__in=industries)
+    if queryset is not None:
+        rows = rows.filter(enterprise__in=queryset.values("id"))
+    counts = dict(rows.values("industry_id").annotate(n=Count("id")).values_list("industry_id", "n"))
+    return [
+        {"industry": industry, "count": counts.get(industry.id, 0)}
+        for industry in industries.order_by("position")
+    ]
+
+
+def counts_by_street(*, queryset: QuerySet[Enterprise]) -> list[dict[str, Any]]:
+    counts = dict(
+        queryset.order_by().values("street_id").annotate(n=Count("id")).values_list("street_id", "n")
+    )
+    return [
+        {"street": street, "count": counts.get(street.id, 0)}
+        for street in Street.objects.order_by("position")
+    ]
+
+
+def counts_by_tag(*, queryset: QuerySet[Enterprise]) -> list[dict[str, Any]]:
+    tags = Tag.objects.annotate(n=Count("links", filter=Q(links__enterprise__in=queryset.values("id"))))
+    return [{"tag": tag, "count": tag.n} for tag in tags]
+
+
+def liaison_board(*, user, today: date | None = None) -> list[VisitStatus]:
+    """Every liaison in scope with its last visit and due date, overdue first."""
+    visible = Enterprise.objects.visible_to(user).values("id")
+    liaisons = (
+        Liaison.objects.filter(enterprise_id__in=visible)
+        .select_related("enterprise", "leader", "department")
+        .annotate(last=Max("enterprise__visits__visited_on"))
+    )
+    board = [visit_status(liaison, liaison.last, today) for liaison in liaisons]
+    return sorted(board, key=lambda status: (not status.overdue, status.due))
