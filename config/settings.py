@@ -231,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/css/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "chanye.enterprises.models.Status",
+        "ImportJobStatusEnum": "chanye.enterprises.models.JobStatus",
+    },
 }
 
 LOGGING = {

@@ -1,6 +1,8 @@
 """The enterprise filter, shared by the list page, its exports and the API."""
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from chanye.enterprises.models import Enterprise, Scale, Status, Tag
 from chanye.enterprises.selectors import enterprise_search
@@ -37,9 +39,11 @@ class EnterpriseFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return enterprise_search(queryset, value)
 
+    @extend_schema_field(OpenApiTypes.STR)
     def in_industry(self, queryset, name, value):
         return queryset.filter(id__in=value.memberships.values("enterprise_id")) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.STR)
     def with_tag(self, queryset, name, value):
         return queryset.filter(id__in=value.links.values("enterprise_id")) if value else queryset
 

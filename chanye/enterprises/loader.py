@@ -140,6 +140,7 @@ def import_table(
     dry_run: bool = False,
     mapping: dict[str, str] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    constants: dict[str, Any] | None = None,
 ) -> Outcome:
     """Check, stage and (unless rejected or a dry run) merge one table. `mapping` adds header → field pairs."""
     synonyms = {name: list(words) for name, words in SYNONYMS.items()}
@@ -175,7 +176,7 @@ def import_table(
                 progress("writing", seen)
             with transaction.atomic():
                 _count(cursor, fields, checker, outcome)
-                _merge(cursor, fields, checker, classify, version_id, source, by)
+                _merge(cursor, fields, checker, classify, version_id, source, by, constants or {})
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
@@ -292,7 +293,9 @@ def _changed(fields: list[str], checker: RowChecker) -> str:
     return " OR ".join(conditions)
 
 
-def _merge(cursor, fields, checker: RowChecker, classify: bool, version_id, source: str, by) -> None:
+def _merge(
+    cursor, fields, checker: RowChecker, classify: bool, version_id, source: str, by, constants
+) -> None:
     table = Enterprise._meta.db_table
     now = timezone.now()
     for temporary in ("chanye_stage_touched", "chanye_stage_new"):
@@ -329,6 +332,9 @@ def _merge(cursor, fields, checker: RowChecker, classify: bool, version_id, sour
         elif model_field.name in ("created_at", "updated_at"):
             selects.append("%s")
             params.append(now)
+        elif model_field.name in constants:
+            selects.append("%s")
+            params.append(constants[model_field.name])
         else:
             selects.append("%s")
             default = model_field.get_default()

@@ -618,3 +618,77 @@ def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
 
 def import_counts(job: ImportJob) -> Counter:
     return Counter(created=job.created, updated=job.updated, unchanged=job.unchanged, rejected=job.rejected)
+
+
+# Demo data.
+
+
+def demo_register(*, count: int, seed: int = 12126, progress=None) -> loader.Outcome | None:
+    """Generate and import the synthetic register (marked synthetic), then liaisons and visits for the
+    largest firms. Returns None when the register already holds that many synthetic enterprises."""
+    from chanye.enterprises import demo
+
+    if Enterprise.objects.filter(synthetic=True).count() >= count:
+        return None
+    directory = Path(settings.VAR_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"demo-enterprises-{count}.csv"
+    if not path.exists():
+        demo.write_csv(path, count, seed)
+    system = current_system()
+    with open_table(str(path), path.name, Limits(max_bytes=4 * 2**30, max_rows=count + 10)) as table:
+        outcome = loader.import_table(
+            table,
+            lookups=lookups(),
+            version_id=system.current_version_id if system else None,
+            source="demo",
+            constants={"synthetic": True},
+            progress=progress,
+        )
+    if not outcome.written:
+        first = outcome.errors[0] if outcome.errors else None
+        raise ValidationError(
+            f"演示企业数据未通过校验：{outcome.rejected} 行被拒绝"
+            + (f"（第 {first.row} 行 {first.column}：{first.reason}）" if first else "")
+        )
+    _demo_liaisons(seed)
+    return outcome
+
+
+def _demo_liaisons(seed: int) -> None:
+    """The 30 largest synthetic firms get a liaison leader and department from their industry; a few visits,
+    some of them long ago so the board shows overdue visits."""
+    import random
+
+    from chanye.organizations.models import Responsibility
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    largest = Enterprise.objects.filter(synthetic=True, liaison__isnull=True).order_by("-revenue")[:30]
+    for enterprise in largest:
+        membership = enterprise.memberships.select_related("industry").first()
+        responsibility = (
+            Responsibility.objects.filter(industry=membership.industry, valid_to__isnull=True).first()
+            if membership
+            else None
+        )
+        if responsibility is None or responsibility.leader is None or responsibility.lead_department is None:
+            continue
+        since = today - timezone.timedelta(days=rng.randrange(120, 400))
+        liaison = Liaison.objects.create(
+            enterprise=enterprise,
+            leader=responsibility.leader,
+            department=responsibility.lead_department,
+            cadence_days=rng.choice((30, 60, 90)),
+            since=since,
+        )
+        for _ in range(rng.randrange(0, 3)):
+            Visit.objects.create(
+                enterprise=enterprise,
+                visited_on=since + timezone.timedelta(days=rng.randrange(1, (today - since).days)),
+                department=liaison.department,
+                leader=liaison.leader if rng.random() < 0.5 else None,
+                visitors="演示·走访组",
+                topics=rng.choice(("经营情况与扩产计划", "人才与用地需求", "政策兑现进度", "融资需求")),
+                requests=rng.choice(("", "希望协调办公用房", "咨询研发费用加计扣除", "申请人才公寓")),
+            )

@@ -18,6 +18,34 @@ ADMINS = ("sysadmin", "secadmin", "auditor")
 EVERYONE = (*GOV, "enterprise", *ADMINS)
 
 
+def firm(s):
+    """A bank in 员村街道 (TH02): in 现代金融, so outside the demo leader's, IIT's and 五山街道's scope."""
+    from chanye.enterprises.demo import uscc_for
+    from chanye.enterprises.models import Enterprise
+    from chanye.enterprises.services import enterprise_save
+    from chanye.organizations.models import Street
+
+    code = uscc_for(999)
+    if not Enterprise.objects.filter(uscc=code).exists():
+        enterprise_save(
+            by=None,
+            values={
+                "uscc": code,
+                "name": "广州测试银行有限公司",
+                "gbt_code": "6621",
+                "street": Street.objects.get(code="TH02"),
+            },
+        )
+    return code
+
+
+def import_job(s):
+    from chanye.enterprises.models import ImportJob
+
+    job = ImportJob.objects.first() or ImportJob.objects.create(filename="名单.xlsx")
+    return job.pk
+
+
 def finance(s):
     """现代金融: led by L-VP-FIN and FIN, so outside the demo leader's and IIT's scope."""
     return Industry.objects.get(system=s, code="FINANCE").pk
@@ -79,6 +107,27 @@ ROUTES = {
         lambda s: f"/api/v1/users/{User.objects.get(username='iit1').pk}/",
         ("sysadmin", "secadmin"),
     ),
+    "enterprises:list": (lambda s: "/enterprises/", (*GOV, "enterprise")),
+    "enterprises:create": (lambda s: "/enterprises/new/", ("drc", "street")),
+    "enterprises:stats": (lambda s: "/enterprises/stats/", (*GOV, "enterprise")),
+    "enterprises:liaison": (lambda s: "/enterprises/liaison/", (*GOV, "enterprise")),
+    "enterprises:classification": (lambda s: "/enterprises/classification/", ("drc",)),
+    "enterprises:tags": (lambda s: "/enterprises/tags/", (*GOV, "enterprise")),
+    "enterprises:export": (lambda s: f"/enterprises/export.csv?q={firm(s)}", GOV),
+    "enterprises:template": (lambda s: "/enterprises/template.xlsx", (*GOV, "enterprise")),
+    "enterprises:import": (lambda s: "/enterprises/imports/", ("drc",)),
+    "enterprises:import_detail": (lambda s: f"/enterprises/imports/{import_job(s)}/", ("drc",)),
+    "enterprises:import_errors": (lambda s: f"/enterprises/imports/{import_job(s)}/errors.xlsx", ("drc",)),
+    "enterprises:detail": (lambda s: f"/enterprises/{firm(s)}/", ("drc",)),
+    "enterprises:edit": (lambda s: f"/enterprises/{firm(s)}/edit/", ("drc",)),
+    "enterprise-list": (lambda s: "/api/v1/enterprises/", (*GOV, "enterprise")),
+    "enterprise-detail": (lambda s: f"/api/v1/enterprises/{firm(s)}/", ("drc",)),
+    "enterprise-industries": (lambda s: f"/api/v1/enterprises/{firm(s)}/industries/", ("drc",)),
+    "enterprise-visits": (lambda s: f"/api/v1/enterprises/{firm(s)}/visits/", ("drc",)),
+    "enterprise-classification": (lambda s: "/api/v1/enterprise-classification/", ("drc",)),
+    "enterprise-import-list": (lambda s: "/api/v1/enterprise-imports/", ("drc",)),
+    "enterprise-import-detail": (lambda s: f"/api/v1/enterprise-imports/{import_job(s)}/", ("drc",)),
+    "enterprise-import-errors": (lambda s: f"/api/v1/enterprise-imports/{import_job(s)}/errors/", ("drc",)),
     "accounts:user_detail": (
         lambda s: f"/accounts/users/{User.objects.get(username='iit1').pk}/",
         ("sysadmin", "secadmin"),
@@ -101,6 +150,9 @@ OPEN = {
 # Write-only routes, covered by their own tests (forms and actions).
 WRITE_ONLY = {
     "uscc-check",
+    "enterprises:override",
+    "enterprises:liaison_set",
+    "enterprises:visit_log",
     "industries:system_load",
     "accounts:user_create",
     "system-load",
@@ -177,6 +229,10 @@ def _is_list_permitted(route, persona):
         "industries:industry_detail": "industries:industry_list",
         "organizations:leader_detail": "organizations:leader_list",
         "organizations:department_detail": "organizations:department_list",
+        "enterprises:detail": "enterprises:list",
+        "enterprises:edit": "enterprises:create",  # those who may edit, but not this enterprise
+        "enterprise-industries": "enterprise-list",
+        "enterprise-visits": "enterprise-list",
     }.get(route)
     if list_route is None and route.endswith("-detail"):
         list_route = route.replace("-detail", "-list")

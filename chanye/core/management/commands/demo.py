@@ -39,7 +39,15 @@ def demo_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "Load the shipped industrial systems and create the demo users (safe to run again)."
+    help = "Load the shipped industrial systems, a synthetic enterprise register and the demo users (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--enterprises",
+            type=int,
+            default=3000,
+            help="size of the synthetic register (default 3,000; 1000000 for benchmarks)",
+        )
 
     def handle(self, *args, **options):
         for name in SHIPPED:
@@ -49,6 +57,7 @@ class Command(BaseCommand):
             )
             state = "loaded" if result.created else "unchanged"
             self.stdout.write(f"system {result.system.code}@{result.version.version}: {state}")
+        self._register(options["enterprises"])
         created = self._users()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
@@ -62,6 +71,17 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(lines))
         elif not logins.exists():
             logins.write_text("Demo users exist; their passwords were printed when they were created.\n")
+
+    def _register(self, count: int) -> None:
+        from chanye.enterprises.services import demo_register
+
+        outcome = demo_register(count=count)
+        if outcome is None:
+            self.stdout.write(f"enterprises: the synthetic register already holds {count:,}")
+        else:
+            self.stdout.write(
+                f"enterprises: {outcome.created:,} synthetic enterprises created, {outcome.updated:,} updated"
+            )
 
     @transaction.atomic
     def _users(self) -> list[tuple[str, str, str]]:
@@ -82,6 +102,10 @@ class Command(BaseCommand):
                 user.leader = Leader.objects.filter(code=scope["leader"]).first() or Leader.objects.first()
             if "department" in scope:
                 user.department = Department.objects.filter(code=scope["department"]).first()
+            if role == Role.ENTERPRISE_USER:
+                from chanye.enterprises.models import Enterprise
+
+                user.enterprise = Enterprise.objects.filter(synthetic=True).order_by("-revenue").first()
             if "street" in scope:
                 user.street = Street.objects.filter(code=scope["street"]).first() or Street.objects.first()
             user.set_password(password)
