@@ -109,3 +109,20 @@ def api_as():
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength makes every test user cost half a second; tests check policy, not cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _reset_task_backends():
+    from asgiref.local import Local
+    from django.tasks import task_backends
+
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks (imports) run inside the request in tests, so a test sees their result."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    _reset_task_backends()
+    yield
+    _reset_task_backends()

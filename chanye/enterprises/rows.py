@@ -148,6 +148,8 @@ class RowChecker:
         checked = CheckedRow(row, {})
         for index, name in self.columns.items():
             raw = cells[index] if index < len(cells) else ""
+            if raw[:1] == "'" and raw[1:2] in ("=", "+", "-", "@"):
+                raw = raw[1:]  # a cell our own export neutralised comes back as it was
             header = self.headers.get(index, COLUMN_BY_FIELD[name].label)
             try:
                 if name == "tags":
