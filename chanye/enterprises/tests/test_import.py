@@ -26,11 +26,61 @@ def messy_rows():
     return [
         ["2024年天河区重点企业名单（石牌街道报送）", "", "", "", "", "", "", "", ""],
         ["填报说明：金额单位见表头", "", "", "", "", "", "", "", ""],
-        ["社会信用代码", "单位名称", "街道", "行业代码", "经营范围", "注册资本（元）", "营业收入", "从业人数", "成立时间"],
-        [FULLWIDTH_A + " ", "广州天越软件有限公司 ", "石牌", "I6513", "软件开发；人工智能应用", "5000000", "1.2亿", "１２０", "2019/3/5"],
-        [CODE_B, "广州恒信商贸有限公司", "TH02", "5199", "批发；进出口", "10000000", "8000万", "30", "2015年6月1日"],
-        [CODE_C, "广州瑞博银行股份有限公司", "冼村街道", "6621", "货币银行服务", "100000000", "35亿元", "800", "20000101"],
-        [CODE_B, "广州恒信商贸有限公司", "TH02", "5199", "批发；进出口", "10000000", "8000万", "30", "2015年6月1日"],
+        [
+            "社会信用代码",
+            "单位名称",
+            "街道",
+            "行业代码",
+            "经营范围",
+            "注册资本（元）",
+            "营业收入",
+            "从业人数",
+            "成立时间",
+        ],
+        [
+            FULLWIDTH_A + " ",
+            "广州天越软件有限公司 ",
+            "石牌",
+            "I6513",
+            "软件开发；人工智能应用",
+            "5000000",
+            "1.2亿",
+            "１２０",
+            "2019/3/5",
+        ],
+        [
+            CODE_B,
+            "广州恒信商贸有限公司",
+            "TH02",
+            "5199",
+            "批发；进出口",
+            "10000000",
+            "8000万",
+            "30",
+            "2015年6月1日",
+        ],
+        [
+            CODE_C,
+            "广州瑞博银行股份有限公司",
+            "冼村街道",
+            "6621",
+            "货币银行服务",
+            "100000000",
+            "35亿元",
+            "800",
+            "20000101",
+        ],
+        [
+            CODE_B,
+            "广州恒信商贸有限公司",
+            "TH02",
+            "5199",
+            "批发；进出口",
+            "10000000",
+            "8000万",
+            "30",
+            "2015年6月1日",
+        ],
     ]
 
 
@@ -74,7 +124,9 @@ def test_messy_sheet_saved_by_libreoffice_imports_with_every_value_cleaned(syste
     assert str(bank.registered_on) == "2000-01-01"
     codes = set(Membership.objects.filter(enterprise=firm).values_list("industry__code", flat=True))
     assert {"SW", "AI"} <= codes
-    assert set(Membership.objects.filter(enterprise=bank).values_list("industry__code", flat=True)) == {"FINANCE"}
+    assert set(Membership.objects.filter(enterprise=bank).values_list("industry__code", flat=True)) == {
+        "FINANCE"
+    }
 
 
 def test_same_file_twice_changes_nothing(systems, personas, tmp_path):
@@ -177,8 +229,13 @@ def test_csv_in_gb18030_with_tags(systems, personas, tmp_path):
     path.write_bytes(text.encode("gb18030"))
     job = run(personas["drc"], path)
     assert job.status == JobStatus.DONE
-    assert set(Enterprise.objects.get(uscc=CODE_A).tags.values_list("name", flat=True)) == {"规上", "高新技术企业"}
-    path.write_bytes(f"统一社会信用代码,企业名称,企业标签\n{CODE_A},广州天越软件有限公司,不存在的标签\n".encode())
+    assert set(Enterprise.objects.get(uscc=CODE_A).tags.values_list("name", flat=True)) == {
+        "规上",
+        "高新技术企业",
+    }
+    path.write_bytes(
+        f"统一社会信用代码,企业名称,企业标签\n{CODE_A},广州天越软件有限公司,不存在的标签\n".encode()
+    )
     job = run(personas["drc"], path)
     assert job.status == JobStatus.REJECTED and "未知标签「不存在的标签」" in job.row_errors.get().reason
 
