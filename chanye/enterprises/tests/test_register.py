@@ -178,7 +178,7 @@ def test_counts_per_industry_street_and_tag_page(systems, personas, login):
     assert "共 2 家" in page
     ai = Industry.objects.get(system=systems, code="AI")
     assert Membership.objects.filter(industry=ai).count() == 1
-    assert f'?industry=AI">人工智能</a></td><td class="text-end">1<' in page
+    assert '?industry=AI">人工智能</a></td><td class="text-end">1<' in page
     assert '?street=TH05">石牌街道</a></td><td class="text-end">2<' in page
 
 
