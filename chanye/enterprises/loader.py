@@ -329,16 +329,19 @@ def _merge(
         names.append(model_field.column)
         if model_field.name in fields:
             selects.append(f"s.{model_field.column}")
-        elif model_field.name in ("created_at", "updated_at"):
-            selects.append("%s")
-            params.append(now)
+            continue
+        if model_field.name in ("created_at", "updated_at"):
+            value = now
         elif model_field.name in constants:
-            selects.append("%s")
-            params.append(constants[model_field.name])
+            value = constants[model_field.name]
         else:
-            selects.append("%s")
             default = model_field.get_default()
-            params.append(None if default is None and model_field.null else default)
+            value = None if default is None and model_field.null else default
+        # PostgreSQL types a bare parameter in a SELECT list as text: say what it is.
+        selects.append(
+            f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
+        )
+        params.append(value)
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc) ORDER BY s.row_no",
@@ -362,7 +365,7 @@ def _merge(
         )
     former = FormerName._meta.db_table
     cursor.execute(
-        f"INSERT INTO {former} (enterprise_id, name, until) SELECT DISTINCT t.id, sf.name, NULL FROM {STAGE_FORMER} sf "
+        f"INSERT INTO {former} (enterprise_id, name) SELECT DISTINCT t.id, sf.name FROM {STAGE_FORMER} sf "
         f"JOIN chanye_stage_touched t ON t.uscc = sf.uscc WHERE NOT EXISTS "
         f"(SELECT 1 FROM {former} f WHERE f.enterprise_id = t.id AND f.name = sf.name)"
     )
