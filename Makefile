@@ -42,9 +42,9 @@ demo: migrate ## load the 12126 system and the demo data, create demo users
 	.venv/bin/chanye demo
 
 run: demo ## set up everything and serve on $(HOST):$(PORT)
-	@cat var/demo-logins.txt
+	@cat $${CHANYE_VAR_DIR:-var}/demo-logins.txt
 	@echo "Serving Chanye on http://$(HOST):$(PORT)/"
-	.venv/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	bash scripts/serve.sh $(HOST) $(PORT)
 
 check: env ## lint, Django checks, migrations up to date, types
 	.venv/bin/ruff check .

@@ -159,9 +159,9 @@ def machine() -> str:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             memory = f"{int(re.findall(r'\d+', line)[0]) / 2**20:.1f} GiB RAM"
-    try:
-        import psycopg
+    import psycopg
 
+    try:
         with _pg_admin() as admin:
             pg = admin.execute("SHOW server_version").fetchone()[0]
     except Exception:  # noqa: BLE001 - only a label

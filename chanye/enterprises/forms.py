@@ -64,6 +64,12 @@ class OverrideForm(forms.Form):
     )
     reason = forms.CharField(max_length=300, required=False, label=_("原因"))
 
+    def __init__(self, *args, **kwargs):
+        from chanye.enterprises.services import current_system
+
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = Industry.objects.filter(active=True, system=current_system())
+
 
 class LiaisonForm(forms.Form):
     leader = forms.ModelChoiceField(Leader.objects.filter(active=True), label=_("挂点领导"))

@@ -272,3 +272,22 @@ def test_only_the_drc_imports(personas, api_as, tmp_path, systems):
         "/api/v1/enterprise-imports/", {"file": io.BytesIO(b"x")}, format="multipart"
     )
     assert response.status_code == 403
+
+
+def test_command_line_import_dry_run_and_errors_workbook(systems, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = xlsx(tmp_path / "a.xlsx", messy_rows()[2:])
+    call_command("import", "enterprises", str(path), "--dry-run")
+    assert "3 created" in capsys.readouterr().out and Enterprise.objects.count() == 0
+    call_command("import", "enterprises", str(path))
+    assert Enterprise.objects.count() == 3
+    bad = xlsx(tmp_path / "bad.xlsx", [messy_rows()[2], ["123", "短代码公司", "", "", "", "", "", "", ""]])
+    out = tmp_path / "errors.xlsx"
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("import", "enterprises", str(bad), "--errors", str(out))
+    assert exit_code.value.code == 1
+    printed = capsys.readouterr().out
+    assert "row 2 社会信用代码（A 列）: '123' — 长度应为 18 位，实为 3 位" in printed
+    sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert sheet[1][3] == "长度应为 18 位，实为 3 位"
