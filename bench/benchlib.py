@@ -86,11 +86,31 @@ def configure(backend: str, *, name: str, fresh: bool, child: bool = False) -> N
     database = settings.DATABASES["default"]
     assert database["NAME"] != str(ROOT / "var" / "chanye.sqlite3"), "refusing to touch the dev database"
     if not child:
-        from django.core.management import call_command
+        migrate()
 
-        call_command("migrate", verbosity=0, interactive=False)
-        for path in SYSTEMS:
-            call_command("system", "load", path, verbosity=0)
+
+def migrate() -> None:
+    """The schema, then the shipped systems (gz-12218 first, then tianhe-12126), as `make demo` loads them."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    for path in SYSTEMS:
+        call_command("system", "load", path, verbosity=0)
+
+
+def recreate(backend: str, name: str) -> None:
+    """A new, freshly migrated bench database in place of the current one (Django already set up)."""
+    from django.db import connections
+
+    connections.close_all()
+    if backend == "postgresql":
+        pg_drop()
+        with _pg_admin() as admin:
+            admin.execute(f"CREATE DATABASE {PG_DB}")
+    else:
+        for path in sqlite_dir(name).glob("chanye.sqlite3*"):
+            path.unlink()
+    migrate()
 
 
 def database_label() -> str:

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -67,7 +67,7 @@ class VisitStatus:
 
 def visit_status(liaison: Liaison, last_visit: date | None, today: date | None = None) -> VisitStatus:
     today = today or timezone.localdate()
-    due = (last_visit or liaison.since) + timezone.timedelta(days=liaison.cadence_days)
+    due = (last_visit or liaison.since) + timedelta(days=liaison.cadence_days)
     return VisitStatus(liaison, last_visit, due, due < today)
 
 

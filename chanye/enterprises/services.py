@@ -2,7 +2,7 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -377,6 +377,8 @@ def membership_override(*, by, enterprise: Enterprise, industry: Industry, actio
     if action not in OverrideAction.values:
         raise ValidationError({"action": "操作应为 纳入 或 排除"})
     version = industry.system.current_version or SystemVersion.objects.filter(system=industry.system).first()
+    if version is None:
+        raise ValidationError({"industry": "该产业所属体系尚未载入"})
     override, _ = MembershipOverride.objects.update_or_create(
         enterprise=enterprise,
         industry=industry,
@@ -674,7 +676,7 @@ def _demo_liaisons(seed: int) -> None:
         )
         if responsibility is None or responsibility.leader is None or responsibility.lead_department is None:
             continue
-        since = today - timezone.timedelta(days=rng.randrange(120, 400))
+        since = today - timedelta(days=rng.randrange(120, 400))
         liaison = Liaison.objects.create(
             enterprise=enterprise,
             leader=responsibility.leader,
@@ -685,7 +687,7 @@ def _demo_liaisons(seed: int) -> None:
         for _ in range(rng.randrange(0, 3)):
             Visit.objects.create(
                 enterprise=enterprise,
-                visited_on=since + timezone.timedelta(days=rng.randrange(1, (today - since).days)),
+                visited_on=since + timedelta(days=rng.randrange(1, (today - since).days)),
                 department=liaison.department,
                 leader=liaison.leader if rng.random() < 0.5 else None,
                 visitors="演示·走访组",
