@@ -315,3 +315,34 @@ def test_demo_command_builds_a_marked_synthetic_register(systems, personas, logi
     assert services.demo_register(count=300) is None  # idempotent
     page = login(personas["drc"]).get("/enterprises/").content.decode()
     assert 'data-testid="synthetic"' in page and "模拟" in page
+
+
+@pytest.mark.django_db
+def test_search_by_name_part_former_name_and_code(systems, personas, api_as):
+    make(code=1, name="广州天越软件有限公司")
+    renamed = make(code=2, name="广州恒信商贸有限公司")
+    services.enterprise_save(by=None, enterprise=renamed, values={"name": "广州恒信供应链有限公司"})
+    api = api_as(personas["drc"])
+
+    def found(text):
+        return {row["name"] for row in api.get("/api/v1/enterprises/", {"q": text}).json()["results"]}
+
+    assert found("天越软件") == {"广州天越软件有限公司"}  # any part of the name (3+ characters: the index)
+    assert found("天越") == {"广州天越软件有限公司"}  # short fragments too
+    assert found("恒信商贸") == {"广州恒信供应链有限公司"}  # by its former name
+    assert found(uscc_for(1)[:17]) == {"广州天越软件有限公司"}  # a code prefix
+    full_width = uscc_for(2).translate(str.maketrans("0123456789", "０１２３４５６７８９")).lower()
+    assert found(full_width) == {"广州恒信供应链有限公司"}
+    assert found('"; DROP TABLE x; --') == set()
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_is_refused_with_the_limit(systems, personas, login, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    response = login(personas["drc"]).post(
+        "/enterprises/imports/", {"file": io.BytesIO(b"x" * 2048)}, format="multipart"
+    )
+    assert response.status_code == 400 and "文件超过" in response.content.decode()
+    from chanye.enterprises.models import ImportJob
+
+    assert not ImportJob.objects.exists()
