@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from chanye.enterprises.models import Enterprise, Liaison, Membership, MembershipOverride, Tag
+from chanye.enterprises.panels import panels_for
 from chanye.enterprises.rows import COLUMNS, mask
 from chanye.enterprises.uscc import normalise
 from chanye.industries.models import Industry
@@ -94,6 +95,7 @@ def enterprise_profile(*, user, enterprise: Enterprise) -> dict[str, Any]:
         "tags": enterprise.tags.all(),
         "contacts": masked(enterprise, user),
         "sizing": enterprise.sizing,
+        "panels": panels_for(user, enterprise),
     }
 
 

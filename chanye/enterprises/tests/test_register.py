@@ -346,3 +346,28 @@ def test_an_oversized_upload_is_refused_with_the_limit(systems, personas, login,
     from chanye.enterprises.models import ImportJob
 
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_other_modules_add_panels_to_the_360_page(systems, personas, login, tmp_path, settings):
+    from chanye.enterprises import panels
+
+    template_dir = tmp_path / "templates"
+    (template_dir / "demo").mkdir(parents=True)
+    (template_dir / "demo" / "_panel.html").write_text(
+        "<p>在建项目 {{ data.count }} 个</p>", encoding="utf-8"
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], template_dir]}]
+    firm = make(code=1, gbt_code="6513")
+    panels.register(
+        "demo", title="重点项目", template="demo/_panel.html", context=lambda user, e: {"count": 2}
+    )
+    panels.register(
+        "secret", title="审计", template="demo/_panel.html", context=lambda u, e: {}, permission="audit.view"
+    )
+    try:
+        page = login(personas["drc"]).get(f"/enterprises/{firm.uscc}/").content.decode()
+    finally:
+        panels._PANELS.clear()
+    assert 'data-testid="panel-demo"' in page and "在建项目 2 个" in page
+    assert 'data-testid="panel-secret"' not in page
