@@ -206,13 +206,7 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
         checked, errors = checker.check(row_number, cells)
         if checked is not None:
             uscc = str(checked.values["uscc"])
-            fingerprint = hash(
-                (
-                    tuple(sorted(checked.values.items())),
-                    tuple(checked.tag_ids or ()),
-                    tuple(checked.former_names),
-                )
-            )
+            fingerprint = hash((*checked.values.values(), *(checked.tag_ids or ()), *checked.former_names))
             if uscc in first_row:
                 earlier, earlier_print = first_row[uscc]
                 if earlier_print == fingerprint:

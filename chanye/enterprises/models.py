@@ -46,7 +46,8 @@ class Tag(models.Model):
 
 class Enterprise(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    # Name search uses a trigram index (PostgreSQL) or an FTS5 trigram table (SQLite): see migration 0002.
+    name = models.CharField(_("企业名称"), max_length=200)
     status = models.CharField(_("登记状态"), max_length=12, choices=Status.choices, default=Status.EXISTING)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
     capital = models.DecimalField(_("注册资本(万元)"), max_digits=18, decimal_places=4, null=True, blank=True)
@@ -58,13 +59,14 @@ class Enterprise(models.Model):
         on_delete=models.PROTECT,
         related_name="enterprises",
         verbose_name=_("所属街道"),
+        db_index=False,  # the (street, status) index serves it
     )
     gbt_code = models.CharField(_("国民经济行业代码"), max_length=4, blank=True, db_index=True)
     business_scope = models.TextField(_("经营范围"), blank=True)
     revenue = models.DecimalField(_("营业收入(万元)"), max_digits=18, decimal_places=4, null=True, blank=True)
     employees = models.PositiveIntegerField(_("从业人员(人)"), null=True, blank=True)
     assets = models.DecimalField(_("资产总额(万元)"), max_digits=18, decimal_places=4, null=True, blank=True)
-    scale = models.CharField(_("企业规模"), max_length=2, choices=Scale.choices, blank=True, db_index=True)
+    scale = models.CharField(_("企业规模"), max_length=2, choices=Scale.choices, blank=True)
     credit_rating = models.CharField(_("信用等级"), max_length=10, blank=True)
     dishonest = models.BooleanField(_("失信"), default=False)
     dishonest_source = models.CharField(_("失信信息来源"), max_length=100, blank=True)
@@ -100,8 +102,11 @@ class Enterprise(models.Model):
 
 
 class EnterpriseTag(models.Model):
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="links")
+    # The unique (enterprise, tag) and the (tag, enterprise) indexes serve both keys.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="links", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enterprise", "tag"], name="uniq_enterprise_tag")]
@@ -150,12 +155,21 @@ class RuleKind(models.TextChoices):
 class Membership(models.Model):
     """An enterprise belongs to an industry, with the rule and definition version that put it there."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="memberships")
-    industry = models.ForeignKey("industries.Industry", on_delete=models.PROTECT, related_name="memberships")
+    # The unique (enterprise, industry) and the (industry, enterprise) indexes serve both keys.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
+    industry = models.ForeignKey(
+        "industries.Industry", on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     kind = models.CharField(_("依据类型"), max_length=10, choices=RuleKind.choices)
     rule = models.CharField(_("依据"), max_length=200)
     version = models.ForeignKey(
-        "industries.SystemVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("体系版本")
+        "industries.SystemVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("体系版本"),
+        db_index=False,  # versions are few and never deleted; no lookup goes this way
     )
     assigned_at = models.DateTimeField(_("认定时间"), auto_now_add=True)
 

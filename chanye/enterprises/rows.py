@@ -166,12 +166,12 @@ class RowChecker:
             return None, errors
         values = checked.values
         if {"employees", "revenue", "assets", "gbt_code"} & self.fields:
-            values["scale"] = sizing.classify(
+            values["scale"] = sizing.scale_of(
                 str(values.get("gbt_code") or ""),
-                employees=values.get("employees"),  # type: ignore[arg-type]
-                revenue=values.get("revenue"),  # type: ignore[arg-type]
-                assets=values.get("assets"),  # type: ignore[arg-type]
-            ).scale
+                values.get("employees"),
+                values.get("revenue"),
+                values.get("assets"),
+            )
         if self.lookups.classifier is not None and {"gbt_code", "business_scope"} & self.fields:
             checked.matches = self.lookups.classifier.classify(
                 str(values.get("gbt_code") or ""), str(values.get("business_scope") or "")

@@ -9,6 +9,7 @@ enterprise below the 小型 bound of any criterion is 微型. With a criterion m
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 LARGE, MEDIUM, SMALL, MICRO, UNKNOWN = "L", "M", "S", "XS", ""
 LABELS = {LARGE: "大型", MEDIUM: "中型", SMALL: "小型", MICRO: "微型", UNKNOWN: "未划型"}
@@ -53,6 +54,7 @@ GROUPS: tuple[Group, ...] = (
 OTHER = Group("其他未列明行业", (), {EMPLOYEES: (300, 100, 10)})
 
 
+@cache
 def group_for(gbt_code: str) -> Group:
     """The size group of a GB/T 4754 code (2–4 digits); unlisted industries use 其他未列明行业."""
     code = (gbt_code or "").strip()
@@ -71,6 +73,19 @@ class Sizing:
     @property
     def label(self) -> str:
         return LABELS[self.scale]
+
+
+def scale_of(gbt_code: str, employees=None, revenue=None, assets=None) -> str:
+    """Only the size code, without the explaining sentence: the import's fast path."""
+    group = group_for(gbt_code)
+    values = {EMPLOYEES: employees, REVENUE: revenue, ASSETS: assets}
+    for name in group.bounds:
+        if values[name] is None:
+            return UNKNOWN
+    for scale, index in ((LARGE, 0), (MEDIUM, 1), (SMALL, 2)):
+        if all(values[name] >= bounds[index] for name, bounds in group.bounds.items()):  # type: ignore[operator]
+            return scale
+    return MICRO
 
 
 def classify(

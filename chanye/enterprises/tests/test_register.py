@@ -371,3 +371,24 @@ def test_other_modules_add_panels_to_the_360_page(systems, personas, login, tmp_
         panels._PANELS.clear()
     assert 'data-testid="panel-demo"' in page and "在建项目 2 个" in page
     assert 'data-testid="panel-secret"' not in page
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    code=st.sampled_from(
+        ["0111", "3612", "4710", "5199", "5211", "5411", "6110", "6513", "7010", "7020", "7212", "8010"]
+    ),
+    employees=st.none() | st.integers(0, 5000),
+    revenue=st.none() | st.decimals(0, 500000, places=2),
+    assets=st.none() | st.decimals(0, 500000, places=2),
+)
+def test_the_import_fast_size_agrees_with_the_explained_size(code, employees, revenue, assets):
+    from chanye.enterprises.scale import scale_of
+
+    assert (
+        scale_of(code, employees, revenue, assets)
+        == size_of(code, employees=employees, revenue=revenue, assets=assets).scale
+    )
