@@ -72,10 +72,14 @@ def _batch(batch: list[Enterprise], show: bool) -> Iterable[list]:
     return (_row(enterprise, show, industries, tags) for enterprise in batch)
 
 
-def export_xlsx(queryset, *, user) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(buffer, [("企业名单", EXPORT_HEADERS, export_rows(queryset, user=user))])
-    return buffer.getvalue()
+def export_xlsx(queryset, *, user):
+    """The workbook in a temporary file (spilled to disk past 16 MB), positioned at its start."""
+    import tempfile
+
+    handle = tempfile.SpooledTemporaryFile(max_size=16 * 2**20)  # noqa: SIM115 - the response closes it
+    write_xlsx(handle, [("企业名单", EXPORT_HEADERS, export_rows(queryset, user=user))])
+    handle.seek(0)
+    return handle
 
 
 def export_csv(queryset, *, user) -> Iterator[bytes]:

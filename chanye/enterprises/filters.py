@@ -36,6 +36,12 @@ class EnterpriseFilter(django_filters.FilterSet):
         model = Enterprise
         fields = ["q", "status", "street", "industry", "tag", "scale", "gbt", "liaison"]
 
+    def __init__(self, *args, **kwargs):
+        from chanye.enterprises.services import current_system
+
+        super().__init__(*args, **kwargs)
+        self.filters["industry"].queryset = Industry.objects.filter(active=True, system=current_system())
+
     def search(self, queryset, name, value):
         return enterprise_search(queryset, value)
 

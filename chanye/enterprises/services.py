@@ -1,6 +1,6 @@
 """Writes to the enterprise register. Each names its actor, keeps history and leaves an audit event."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -616,10 +616,6 @@ def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
     job.save()
     Path(job.stored).unlink(missing_ok=True) if status == JobStatus.DONE and job.stored else None
     return job
-
-
-def import_counts(job: ImportJob) -> Counter:
-    return Counter(created=job.created, updated=job.updated, unchanged=job.unchanged, rejected=job.rejected)
 
 
 # Demo data.

@@ -5,7 +5,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -296,7 +296,7 @@ class ExportView(PermissionGate, View):
                 exports.export_csv(filterset.qs, user=request.user), content_type="text/csv; charset=utf-8"
             )
             return _attachment(response, f"企业名单-{stamp}.csv")
-        response = HttpResponse(exports.export_xlsx(filterset.qs, user=request.user), content_type=XLSX)
+        response = FileResponse(exports.export_xlsx(filterset.qs, user=request.user), content_type=XLSX)
         return _attachment(response, f"企业名单-{stamp}.xlsx")
 
 

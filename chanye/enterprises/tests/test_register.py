@@ -231,7 +231,11 @@ def test_exports_are_formula_safe_and_masked(systems, personas, login):
     leader = login(personas["leader"])
     response = leader.get("/enterprises/export.xlsx")
     assert response.status_code == 200
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    sheet = (
+        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     header, row = sheet[0], sheet[1]
     assert header[:2] == ["统一社会信用代码", "企业名称"]
     assert row[1].startswith("'=HYPERLINK")
