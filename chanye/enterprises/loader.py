@@ -315,6 +315,11 @@ def _merge(
         f"UPDATE {table} SET version = version + 1, updated_at = %s WHERE id IN (SELECT id FROM chanye_stage_touched) AND updated_at <> %s",
         [now, now],
     )
+    cursor.execute("SELECT count(*) FROM chanye_stage_new")
+    new = cursor.fetchone()[0]
+    cursor.execute(f"SELECT count(*) FROM {table}")
+    bulk = new >= BULK_MIN and new >= cursor.fetchone()[0] - new
+    rebuild = _drop_secondary_indexes(cursor) if bulk else []
     # New enterprises: staged values, the model's defaults for the rest.
     names, selects, params = [], [], []
     for model_field in Enterprise._meta.concrete_fields:
@@ -365,8 +370,50 @@ def _merge(
     )
     if classify and version_id is not None:
         _memberships(cursor, version_id, now)
+    if rebuild and connection.vendor == "postgresql":
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # deferred key checks now: an index cannot wait for them
+    for statement in rebuild:
+        cursor.execute(statement)
     for temporary in ("chanye_stage_touched", "chanye_stage_new"):
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
+
+
+BULK_MIN = 50_000
+BULK_TABLES = (Enterprise, Membership, EnterpriseTag)
+
+
+def _drop_secondary_indexes(cursor) -> list[str]:
+    """For a load that at least doubles the register: drop the non-unique indexes (and SQLite's search
+    triggers) of the tables it fills, returning the statements that rebuild them in the same transaction.
+    Building an index once over a million rows is several times cheaper than maintaining it row by row."""
+    tables = [model._meta.db_table for model in BULK_TABLES]
+    rebuild: list[str] = []
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
+            "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) "
+            "AND i.indexdef NOT LIKE 'CREATE UNIQUE%%'",
+            [tables],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            rebuild.append(definition)
+    else:
+        marks = ", ".join(["%s"] * len(tables))
+        cursor.execute(
+            f"SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ({marks}) AND sql IS NOT NULL "
+            "AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%%') OR (type = 'trigger' AND name LIKE 'enterprises_name_fts_%%'))",
+            tables,
+        )
+        for kind, name, sql in cursor.fetchall():
+            cursor.execute(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} "{name}"')
+            rebuild.append(sql)
+        if any("enterprises_name_fts" in sql for sql in rebuild):
+            rebuild.append("INSERT INTO enterprises_name_fts(enterprises_name_fts) VALUES ('rebuild')")
+    return rebuild
 
 
 def _history(cursor, fields: list[str], source: str, by, now) -> None:

@@ -291,3 +291,28 @@ def test_command_line_import_dry_run_and_errors_workbook(systems, tmp_path, caps
     assert "row 2 社会信用代码（A 列）: '123' — 长度应为 18 位，实为 3 位" in printed
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert sheet[1][3] == "长度应为 18 位，实为 3 位"
+
+
+def test_a_large_first_load_rebuilds_indexes_and_search(systems, personas, tmp_path, monkeypatch, api_as):
+    from django.db import connection
+
+    from chanye.enterprises import loader
+
+    def indexes():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'enterprises_%%'")
+            else:
+                cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE tbl_name LIKE 'enterprises_%%' AND sql IS NOT NULL"
+                )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    before = indexes()
+    monkeypatch.setattr(loader, "BULK_MIN", 1)  # the bulk path, at test size
+    job = run(personas["drc"], xlsx(tmp_path / "a.xlsx", messy_rows()[2:]))
+    assert job.status == JobStatus.DONE and job.created == 3, job.message
+    assert indexes() == before  # every index and search trigger is back
+    found = api_as(personas["drc"]).get("/api/v1/enterprises/", {"q": "天越软件"}).json()["results"]
+    assert [row["uscc"] for row in found] == [CODE_A]
+    assert Membership.objects.filter(enterprise__uscc=CODE_A, industry__code="AI").exists()
