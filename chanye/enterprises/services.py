@@ -535,19 +535,19 @@ def import_job_run(job: ImportJob) -> ImportJob:
 
     system = current_system()
     try:
-        table = open_table(job.stored, job.filename, import_limits())
-        job.total = getattr(table, "height", 0) or 0
-        ImportJob.objects.filter(pk=job.pk).update(total=job.total)
-        outcome = loader.import_table(
-            table,
-            lookups=lookups(),
-            version_id=system.current_version_id if system else None,
-            source=f"import:{job.pk}",
-            by=job.created_by,
-            dry_run=job.dry_run,
-            mapping=job.mapping,
-            progress=progress,
-        )
+        with open_table(job.stored, job.filename, import_limits()) as table:
+            job.total = table.estimated_rows()
+            ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+            outcome = loader.import_table(
+                table,
+                lookups=lookups(),
+                version_id=system.current_version_id if system else None,
+                source=f"import:{job.pk}",
+                by=job.created_by,
+                dry_run=job.dry_run,
+                mapping=job.mapping,
+                progress=progress,
+            )
     except loader.Rejected as rejected:
         ImportRowError.objects.bulk_create(
             [

@@ -207,6 +207,22 @@ class Table:
             self._owned.close()
             self._owned = None
 
+    def estimated_rows(self) -> int:
+        """About how many rows the table has, for a progress bar: exact for workbooks, estimated from the
+        first 64 KB for CSV (0 when unknown)."""
+        if self._sheet is not None:
+            return int(self._sheet.height or 0)
+        if self.format != "csv":
+            return 0
+        with self._open() as binary:
+            binary.seek(0, io.SEEK_END)
+            size = binary.tell()
+            binary.seek(0)
+            head = binary.read(65536)
+            binary.seek(0)
+        lines = head.count(b"\n")
+        return int(size * lines / len(head)) if head and lines else 0
+
     def rows(self) -> Iterator[Row]:
         """Non-empty rows as ``(row_number, cells)``; row_number is the row Excel shows (1-based)."""
         if self.format == "csv":

@@ -900,3 +900,14 @@ def test_csv_lines_stream_with_a_bom(tmp_path):
     read = read_all(path)
     assert len(read) == 20_001
     assert read[1] == (2, ["企业0", "'+1"]) and read[-1] == (20_001, ["企业19999", "19999"])
+
+
+def test_estimated_rows_for_progress(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("a,b\n" + "".join(f"{i},名称{i}\n" for i in range(20000)), encoding="utf-8")
+    with open_table(path, path.name) as table:
+        assert 18000 <= table.estimated_rows() <= 22000
+    book = tmp_path / "book.xlsx"
+    write_xlsx(book, [("S", ["a"], [[i] for i in range(300)])])
+    with open_table(book, book.name) as table:
+        assert table.estimated_rows() == 301
