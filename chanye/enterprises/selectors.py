@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from chanye.enterprises.models import Enterprise, Liaison, Membership, MembershipOverride, Tag
+from chanye.enterprises.models import Enterprise, FormerName, Liaison, Membership, MembershipOverride, Tag
 from chanye.enterprises.panels import panels_for
 from chanye.enterprises.rows import COLUMNS, mask
 from chanye.enterprises.uscc import normalise
@@ -31,6 +31,7 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
     code = normalise(text)
     if _USCC_LIKE.match(code) and any(char.isdigit() for char in code):
         return queryset.filter(uscc__startswith=code)
+    former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
     if connection.vendor == "sqlite" and len(text) >= 3:
         # The FTS5 trigram index answers substring search without scanning the register.
         phrase = '"' + text.replace('"', '""') + '"'
@@ -40,8 +41,10 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
             ],
             params=[phrase],
         ).values("id")
-        return queryset.filter(Q(id__in=ids) | Q(former_names__name__icontains=text)).distinct()
-    return queryset.filter(Q(name__icontains=text) | Q(former_names__name__icontains=text)).distinct()
+        return queryset.filter(Q(id__in=ids) | Q(id__in=former))
+    # PostgreSQL: a trigram index on UPPER(name) serves icontains (migration 0004). Former names by a
+    # subquery, not a join: no repeated rows, no DISTINCT over the register.
+    return queryset.filter(Q(name__icontains=text) | Q(id__in=former))
 
 
 def masked(enterprise: Enterprise, user) -> dict[str, str]:
