@@ -33,15 +33,17 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
         return queryset.filter(uscc__startswith=code)
     former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
     if connection.vendor == "sqlite" and len(text) >= 3:
-        # The FTS5 trigram index answers substring search without scanning the register.
+        # The FTS5 trigram index answers substring search without scanning the register; former names
+        # join it in the same subquery (an OR of two subqueries would make SQLite scan every row).
         phrase = '"' + text.replace('"', '""') + '"'
-        ids = Enterprise.objects.extra(  # noqa: S610 - a parameterised MATCH over our own index
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return queryset.extra(  # noqa: S610 - parameterised, over our own tables
             where=[
-                "enterprises_enterprise.id IN (SELECT rowid FROM enterprises_name_fts WHERE name MATCH %s)"
+                "enterprises_enterprise.id IN (SELECT rowid FROM enterprises_name_fts WHERE name MATCH %s "
+                "UNION ALL SELECT enterprise_id FROM enterprises_formername WHERE name LIKE %s ESCAPE '\\')"
             ],
-            params=[phrase],
-        ).values("id")
-        return queryset.filter(Q(id__in=ids) | Q(id__in=former))
+            params=[phrase, like],
+        )
     # PostgreSQL: a trigram index on UPPER(name) serves icontains (migration 0004). Former names by a
     # subquery, not a join: no repeated rows, no DISTINCT over the register.
     return queryset.filter(Q(name__icontains=text) | Q(id__in=former))
