@@ -44,9 +44,15 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
             ],
             params=[phrase, like],
         )
-    # PostgreSQL: a trigram index on UPPER(name) serves icontains (migration 0004). Former names by a
-    # subquery, not a join: no repeated rows, no DISTINCT over the register.
-    return queryset.filter(Q(name__icontains=text) | Q(id__in=former))
+    # PostgreSQL: trigram indexes on UPPER(name) serve icontains (migration 0004). The matches are found
+    # first, in one subquery over names and former names; a condition on the listed rows would let the
+    # planner walk the register newest-first hoping to meet 50 matches soon.
+    # Under three characters there is no trigram to look up: such fragments match densely, and walking
+    # newest-first meets 50 matches soon.
+    if len(text) < 3:
+        return queryset.filter(Q(name__icontains=text) | Q(id__in=former))
+    names = Enterprise.objects.filter(name__icontains=text).values("id")
+    return queryset.filter(id__in=names.union(former, all=True))
 
 
 def masked(enterprise: Enterprise, user) -> dict[str, str]:
