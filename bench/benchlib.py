@@ -193,5 +193,28 @@ def machine() -> str:
     )
 
 
+def code_version() -> str:
+    """The application code measured: HEAD, and whether chanye/ or config/ differ from it (the code may
+    change while a benchmark runs; compare the value printed at the start and at the end)."""
+    head = subprocess.run(
+        ["git", "log", "-1", "--format=%h %cd %s", "--date=format:%H:%M"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "chanye", "config"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    return f"{head[:90]}{' + UNCOMMITTED CHANGES in chanye/ or config/' if dirty else ''}"
+
+
+def check_code(started_with: str) -> None:
+    now = code_version()
+    if now != started_with:
+        say(
+            f"WARNING: the application code changed during this run: started at [{started_with}], now [{now}]"
+        )
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "n/a"

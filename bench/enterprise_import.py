@@ -494,11 +494,13 @@ def emptied(args, path: Path) -> None:
 
 
 def bench(args) -> dict:
+    code = benchlib.code_version()
     benchlib.configure(args.backend, name="import", fresh=True)
     path = benchlib.csv_input(args.rows)
     say(f"\n=== enterprise import, {args.backend}, {args.rows:,} rows — {benchlib.machine()}")
     say(f"database: {benchlib.database_label()}; input {path} ({path.stat().st_size / 2**20:.0f} MB)")
-    results: dict = {"backend": args.backend, "rows": args.rows, "machine": benchlib.machine()}
+    say(f"code: {code}")
+    results: dict = {"backend": args.backend, "rows": args.rows, "machine": benchlib.machine(), "code": code}
     results["read_only"] = read_only(path)
     say(f"  csv.reader over the file alone: {results['read_only']:.1f} s")
     if not args.skip_baselines:
@@ -557,6 +559,7 @@ def bench(args) -> dict:
         say(f"\n  cProfile of our import, first {args.profile:,} rows, into an empty register:")
         run_child(args, benchlib.csv_input(args.profile), mode="profile")
     summary(results)
+    benchlib.check_code(code)
     return results
 
 
