@@ -17,6 +17,10 @@ from dataclasses import dataclass
 GBT, KEYWORD = "gbt", "keyword"
 
 
+def keyword_rule(keyword: str) -> str:
+    return f"经营范围含关键词「{keyword}」"
+
+
 @dataclass(frozen=True)
 class IndustryRules:
     id: int
@@ -54,14 +58,24 @@ class Classifier:
             for keyword in industry.keywords:
                 self._keywords.setdefault(keyword, []).append(industry.id)
         words = sorted(self._keywords, key=len, reverse=True)
+        self.keywords: tuple[str, ...] = tuple(words)  # longest first: the alternation's order
         self._pattern = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def excluded(self, gbt_code: str) -> set[int]:
+        """The industries an exclude prefix shuts this code out of."""
+        code = gbt_code or ""
+        found: set[int] = set()
+        for prefix in (code[:n] for n in (2, 3, 4) if len(code) >= n):
+            found |= self._exclude.get(prefix, set())
+        return found
+
+    def keyword_industries(self, keyword: str) -> list[int]:
+        return self._keywords.get(keyword, [])
 
     def classify(self, gbt_code: str, business_scope: str = "") -> list[Match]:
         code = gbt_code or ""
         prefixes = [code[:n] for n in (2, 3, 4) if len(code) >= n]
-        excluded: set[int] = set()
-        for prefix in prefixes:
-            excluded |= self._exclude.get(prefix, set())
+        excluded = self.excluded(code)
         found: dict[int, Match] = {}
         for prefix in prefixes:
             for industry_id, rule_prefix in self._include.get(prefix, ()):
@@ -73,5 +87,5 @@ class Classifier:
             for keyword in dict.fromkeys(self._pattern.findall(business_scope)):
                 for industry_id in self._keywords[keyword]:
                     if industry_id not in excluded and industry_id not in found:
-                        found[industry_id] = Match(industry_id, KEYWORD, f"经营范围含关键词「{keyword}」")
+                        found[industry_id] = Match(industry_id, KEYWORD, keyword_rule(keyword))
         return list(found.values())

@@ -17,10 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
 from chanye.core.tabular import Table, TabularError, column_letter, find_header
+from chanye.enterprises.columnar import ColumnarChecker
 from chanye.enterprises.models import (
     Enterprise,
     EnterpriseChange,
@@ -39,6 +41,7 @@ STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER = (
     "chanye_stage_former",
 )
 BATCH = 5000
+CHECK_BATCH = 50_000
 MAX_STORED_ERRORS = 100_000
 # Fields compared and written; the scale follows from the figures and the GB/T code.
 DATA_FIELDS = [
@@ -85,30 +88,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Stager:
-    """Rows into a temporary table, in batches; COPY on PostgreSQL."""
-
-    def __init__(self, cursor, table: str, columns: list[str]):
-        self.cursor, self.table, self.columns = cursor, table, columns
-        self.pending: list[tuple] = []
-
-    def add(self, row: tuple) -> None:
-        self.pending.append(row)
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        names = ", ".join(self.columns)
-        if connection.vendor == "postgresql":
-            with self.cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                for row in self.pending:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(self.columns))
-            self.cursor.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.pending)
-        self.pending.clear()
+def _stage(cursor, table: str, frame: pl.DataFrame) -> None:
+    """A polars frame of staging text into a temporary table: COPY … (FORMAT csv) on PostgreSQL, where an
+    unquoted empty field is NULL and a quoted one is ''; executemany on SQLite."""
+    if frame.height == 0:
+        return
+    names = ", ".join(frame.columns)
+    if connection.vendor == "postgresql":
+        data = frame.write_csv(include_header=False, quote_style="non_numeric")
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(data)
+    else:
+        marks = ", ".join(["%s"] * frame.width)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.iter_rows())
 
 
 def _create_stage(cursor, fields: list[str]) -> None:
@@ -191,62 +183,84 @@ def _sizes(checker: RowChecker) -> bool:
 
 
 def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Outcome, progress) -> int:
-    stage = _Stager(cursor, STAGE, ["row_no", "uscc", *[_column(name) for name in fields if name != "uscc"]])
-    tags = _Stager(cursor, STAGE_TAG, ["uscc", "tag_id"])
-    members = _Stager(cursor, STAGE_MEMBER, ["uscc", "industry_id", "kind", "rule"])
-    formers = _Stager(cursor, STAGE_FORMER, ["uscc", "name"])
-    first_row: dict[str, tuple[int, int]] = {}  # uscc → (row, fingerprint of the row)
-    bad_rows: set[int] = set()
-    count = 0
-    for row_number, cells in rows:
-        count += 1
-        outcome.total += 1
-        if progress and count % 10_000 == 0:
-            progress("checking", count)
-        checked, errors = checker.check(row_number, cells)
-        if checked is not None:
-            uscc = str(checked.values["uscc"])
-            fingerprint = hash((*checked.values.values(), *(checked.tag_ids or ()), *checked.former_names))
-            if uscc in first_row:
-                earlier, earlier_print = first_row[uscc]
-                if earlier_print == fingerprint:
-                    outcome.duplicates += 1
-                    continue
-                errors = [
-                    RowError(
-                        row_number,
-                        outcome.columns.get("uscc", "统一社会信用代码"),
-                        uscc,
-                        f"与第 {earlier} 行代码相同但内容不同，请保留一行",
-                    )
-                ]
-            else:
-                first_row[uscc] = (row_number, fingerprint)
+    """Check the rows a batch at a time (`columnar`), drop repeated rows, stage the rest."""
+    names = ["uscc", *[name for name in fields if name != "uscc"]]
+    columnar = ColumnarChecker(checker, names, postgres=connection.vendor == "postgresql")
+    columns = {"row_no": "row_no", **{name: _column(name) for name in names}}
+    uscc_header = outcome.columns.get("uscc", COLUMN_BY_FIELD["uscc"].label)
+    seen = pl.DataFrame(schema={"uscc": pl.String, "first_row": pl.Int64, "first_print": pl.UInt64})
+    count = rejected = 0
+    for chunk in _chunks(rows, CHECK_BATCH):
+        numbers = [number for number, _cells in chunk]
+        cells = [row for _number, row in chunk]
+        count += len(chunk)
+        batch = columnar.check(numbers, cells)
+        errors: list[RowError] = []
+        for position in batch.bad:
+            checked, row_errors = checker.check(numbers[position], cells[position])
+            if checked is not None:  # pragma: no cover - the columns were read by the same parsers
+                raise AssertionError(f"row {numbers[position]}: the batch check and the row check disagree")
+            errors.extend(row_errors)
+        prints = batch.stage.select("row_no", "uscc").with_columns(print=batch.fingerprint)
+        prints = prints.join(seen, on="uscc", how="left", maintain_order="left").with_columns(
+            first_row=pl.coalesce("first_row", pl.col("row_no").first().over("uscc")),
+            first_print=pl.coalesce("first_print", pl.col("print").first().over("uscc")),
+        )
+        keep = prints["row_no"] == prints["first_row"]
+        repeated = prints.filter(~keep)
+        same = int((repeated["print"] == repeated["first_print"]).sum())
+        outcome.duplicates += same
+        for row_no, uscc, earlier in (
+            repeated.filter(pl.col("print") != pl.col("first_print"))
+            .select("row_no", "uscc", "first_row")
+            .iter_rows()
+        ):
+            errors.append(
+                RowError(row_no, uscc_header, uscc, f"与第 {earlier} 行代码相同但内容不同，请保留一行")
+            )
+        seen = pl.concat(
+            [seen, prints.filter(keep).select("uscc", "first_row", pl.col("print").alias("first_print"))],
+            rechunk=False,
+        )
+        rejected += len(batch.bad) + repeated.height - same
         if errors:
-            bad_rows.add(row_number)
+            errors.sort(key=lambda error: error.row)
             outcome.error_count += len(errors)
-            if len(outcome.errors) < MAX_STORED_ERRORS:
-                outcome.errors.extend(errors[: MAX_STORED_ERRORS - len(outcome.errors)])
-            continue
-        values = checked.values
-        stage.add((row_number, uscc, *[_plain(values.get(name, "")) for name in fields if name != "uscc"]))
-        for tag_id in checked.tag_ids or ():
-            tags.add((uscc, tag_id))
-        for match in checked.matches:
-            members.add((uscc, match.industry_id, match.kind, match.rule[:200]))
-        for name in checked.former_names:
-            formers.add((uscc, name[:200]))
-    for stager in (stage, tags, members, formers):
-        stager.flush()
+            room = MAX_STORED_ERRORS - len(outcome.errors)
+            outcome.errors.extend(errors[: max(room, 0)])
+        kept = batch.stage.filter(keep)
+        codes = kept.select("row_no", "uscc")
+        _stage(cursor, STAGE, kept.rename(columns))
+        _stage(cursor, STAGE_TAG, codes.join(batch.tags, on="row_no").select("uscc", "tag_id"))
+        _stage(
+            cursor,
+            STAGE_MEMBER,
+            codes.join(batch.members, on="row_no").select("uscc", "industry_id", "kind", "rule"),
+        )
+        _stage(cursor, STAGE_FORMER, codes.join(batch.formers, on="row_no").select("uscc", "name"))
+        if progress:
+            progress("checking", count)
     for table in (STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
         cursor.execute(f"CREATE INDEX {table}_uscc ON {table} (uscc)")
     if connection.vendor == "postgresql":
         for table in (STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
             cursor.execute(f"ANALYZE {table}")  # autovacuum never analyses temporary tables
-    outcome.rejected = len(bad_rows)
+    outcome.total = count
+    outcome.rejected = rejected
     if progress:
         progress("checked", count)
     return count
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk: list = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _distinct(fields: list[str]) -> str:

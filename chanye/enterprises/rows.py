@@ -147,21 +147,19 @@ class RowChecker:
         errors: list[RowError] = []
         checked = CheckedRow(row, {})
         for index, name in self.columns.items():
-            raw = cells[index] if index < len(cells) else ""
-            if raw[:1] == "'" and raw[1:2] in ("=", "+", "-", "@"):
-                raw = raw[1:]  # a cell our own export neutralised comes back as it was
+            raw = unneutralise(cells[index] if index < len(cells) else "")
             header = self.headers.get(index, COLUMN_BY_FIELD[name].label)
             try:
-                if name == "tags":
-                    checked.tag_ids = self._tags(raw)
-                elif name == "former_names":
-                    checked.former_names = [
-                        part for part in (clean_text(p) for p in _SPLIT.split(raw)) if part
-                    ]
-                else:
-                    checked.values[name] = self._parsers[name](raw)
+                value = self.parse(name, raw)
             except ValueError as error:
                 errors.append(RowError(row, header, raw[:200], str(error)))
+                continue
+            if name == "tags":
+                checked.tag_ids = value  # type: ignore[assignment]
+            elif name == "former_names":
+                checked.former_names = value  # type: ignore[assignment]
+            else:
+                checked.values[name] = value
         if errors:
             return None, errors
         values = checked.values
@@ -177,6 +175,15 @@ class RowChecker:
                 str(values.get("gbt_code") or ""), str(values.get("business_scope") or "")
             )
         return checked, []
+
+    def parse(self, name: str, raw: str) -> object:
+        """One cell of one column as `check` reads it: the clean value, or ValueError with the reason.
+        Tags come back as sorted tag ids, former names as a list."""
+        if name == "tags":
+            return self._tags(raw)
+        if name == "former_names":
+            return [part for part in (clean_text(p) for p in _SPLIT.split(raw)) if part]
+        return self._parsers[name](raw)
 
     # Parsers: each returns the clean value or raises ValueError with the reason a user reads.
 
@@ -267,6 +274,13 @@ class RowChecker:
         if text and not _EMAIL.match(text):
             raise ValueError("不是邮箱地址")
         return text
+
+
+def unneutralise(raw: str) -> str:
+    """A cell our own export neutralised ('=…, '+…, '-…, '@…) comes back as it was."""
+    if raw[:1] == "'" and raw[1:2] in ("=", "+", "-", "@"):
+        return raw[1:]
+    return raw
 
 
 def mask(field_name: str, value: str) -> str:

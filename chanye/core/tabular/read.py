@@ -152,7 +152,10 @@ def column_letter(index: int) -> str:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    for cell in cells:  # noqa: SIM110 - the first cell usually decides; a loop is cheaper than a generator
+        if cell and not cell.isspace():
+            return False
+    return True
 
 
 # --- the table ------------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def parse_amount(value: str, unit: str | None = None, target: str = "万元") ->
     text = clean_text(value)
     if not text:
         return None
-    target_unit = _amount_unit(target)
+    target_unit = amount_unit(target)
     if target_unit is None:
         raise ValueError(f"不认识的金额单位：{target}")
     if _FOREIGN.search(text):
@@ -135,7 +135,7 @@ def parse_amount(value: str, unit: str | None = None, target: str = "万元") ->
         body = body[: match.start()].strip()
         body = _CURRENCY_MARKS.sub("", body).strip()
     else:
-        cell_unit = _amount_unit(unit) if unit else "万元"
+        cell_unit = amount_unit(unit) if unit else "万元"
         if cell_unit is None:
             raise ValueError(f"不认识的金额单位：{unit}")
     number = _number_text(body)
@@ -147,7 +147,7 @@ def parse_amount(value: str, unit: str | None = None, target: str = "万元") ->
     return _tidy(abs(number).scaleb(AMOUNT_UNITS[cell_unit] - AMOUNT_UNITS[target_unit]))
 
 
-def _amount_unit(unit: str | None) -> str | None:
+def amount_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
     return _UNIT_ALIASES.get(clean_text(unit).replace(" ", "").casefold())
@@ -190,4 +190,12 @@ def parse_date(value: str) -> dt.date | None:
         raise ValueError(f"日期不存在：{text}") from None
 
 
-__all__ = ["AMOUNT_UNITS", "clean_text", "parse_amount", "parse_date", "parse_decimal", "parse_int"]
+__all__ = [
+    "AMOUNT_UNITS",
+    "amount_unit",
+    "clean_text",
+    "parse_amount",
+    "parse_date",
+    "parse_decimal",
+    "parse_int",
+]
