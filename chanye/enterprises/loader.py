@@ -324,6 +324,7 @@ def _merge(
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
     )
     cursor.execute("CREATE TEMPORARY TABLE chanye_stage_touched AS SELECT id, uscc FROM chanye_stage_changed")
+    _analyse(cursor, "chanye_stage_new", "chanye_stage_touched")
     _history(cursor, fields, source, by, now)
     data = [name for name in fields if name != "uscc"]
     if data:
@@ -341,7 +342,15 @@ def _merge(
     new = cursor.fetchone()[0]
     cursor.execute(f"SELECT count(*) FROM {table}")
     bulk = new >= BULK_MIN and new >= cursor.fetchone()[0] - new
-    rebuild = _drop_secondary_indexes(cursor) if bulk else []
+    rebuild: list[str] = []
+    relink: list[str] = []
+    if bulk:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with pending key checks cannot change
+        rebuild = _drop_secondary_indexes(cursor)
+        relink = _drop_foreign_keys(cursor)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     # New enterprises: staged values, the model's defaults for the rest.
     names, selects, params = [], [], []
     for model_field in Enterprise._meta.concrete_fields:
@@ -372,6 +381,8 @@ def _merge(
         f"INSERT INTO chanye_stage_touched (id, uscc) SELECT e.id, e.uscc FROM {table} e "
         f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
     )
+    # The plans below must know how many rows came (a plan for an empty register runs for hours).
+    _analyse(cursor, *([table] if new >= ANALYSE_MIN else []), "chanye_stage_touched")
     if "tags" in checker.fields:
         link = EnterpriseTag._meta.db_table
         cursor.execute(
@@ -381,14 +392,12 @@ def _merge(
         )
         cursor.execute(
             f"INSERT INTO {link} (enterprise_id, tag_id) SELECT t.id, st.tag_id FROM {STAGE_TAG} st "
-            f"JOIN chanye_stage_touched t ON t.uscc = st.uscc WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {link} et WHERE et.enterprise_id = t.id AND et.tag_id = st.tag_id)"
+            f"JOIN chanye_stage_touched t ON t.uscc = st.uscc WHERE true ON CONFLICT DO NOTHING"
         )
     former = FormerName._meta.db_table
     cursor.execute(
         f"INSERT INTO {former} (enterprise_id, name) SELECT DISTINCT t.id, sf.name FROM {STAGE_FORMER} sf "
-        f"JOIN chanye_stage_touched t ON t.uscc = sf.uscc WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {former} f WHERE f.enterprise_id = t.id AND f.name = sf.name)"
+        f"JOIN chanye_stage_touched t ON t.uscc = sf.uscc WHERE true ON CONFLICT DO NOTHING"
     )
     if classify and version_id is not None:
         _memberships(cursor, version_id, now)
@@ -396,13 +405,16 @@ def _merge(
         cursor.execute(
             "SET CONSTRAINTS ALL IMMEDIATE"
         )  # deferred key checks now: an index cannot wait for them
-    for statement in rebuild:
+    for statement in [*rebuild, *relink]:
         cursor.execute(statement)
+    if bulk:
+        _analyse(cursor, *[model._meta.db_table for model in BULK_TABLES])
     for temporary in ("chanye_stage_touched", "chanye_stage_new"):
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
 
 
 BULK_MIN = 50_000
+ANALYSE_MIN = 10_000
 BULK_TABLES = (Enterprise, Membership, EnterpriseTag)
 
 
@@ -436,6 +448,32 @@ def _drop_secondary_indexes(cursor) -> list[str]:
         if any("enterprises_name_fts" in sql for sql in rebuild):
             rebuild.append("INSERT INTO enterprises_name_fts(enterprises_name_fts) VALUES ('rebuild')")
     return rebuild
+
+
+def _drop_foreign_keys(cursor) -> list[str]:
+    """PostgreSQL: the foreign keys of the tables a bulk load fills, dropped, returning the statements that
+    add them back. Adding a key checks every row in one join; keeping it queues a check per inserted row
+    (about 15 s for a million enterprises and their memberships)."""
+    if connection.vendor != "postgresql":
+        return []
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+        [[model._meta.db_table for model in BULK_TABLES]],
+    )
+    statements = []
+    for table, name, definition in cursor.fetchall():
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        statements.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    return statements
+
+
+def _analyse(cursor, *tables: str) -> None:
+    """PostgreSQL plans by statistics: temporary tables never get them from autovacuum, and a table that
+    just grew by a million rows has stale ones (a plan for an empty register then runs for hours)."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _history(cursor, fields: list[str], source: str, by, now) -> None:
@@ -496,7 +534,7 @@ def _memberships(cursor, version_id: int, now) -> None:
         f"SELECT t.id, sm.industry_id, sm.kind, sm.rule, %s, %s FROM {STAGE_MEMBER} sm "
         f"JOIN chanye_stage_touched t ON t.uscc = sm.uscc "
         f"WHERE NOT EXISTS (SELECT 1 FROM {overrides} o WHERE o.enterprise_id = t.id AND o.industry_id = sm.industry_id) "
-        f"AND NOT EXISTS (SELECT 1 FROM {members} m WHERE m.enterprise_id = t.id AND m.industry_id = sm.industry_id)",
+        f"ON CONFLICT DO NOTHING",
         [version_id, now],
     )
 

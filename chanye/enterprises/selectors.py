@@ -17,6 +17,18 @@ from chanye.industries.models import Industry
 from chanye.organizations.models import Street
 
 _USCC_LIKE = re.compile(r"^[0-9A-Z]{6,18}$")
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string above every code that starts with `prefix` (digits and capitals, not all Z).
+
+    The last character that is not Z goes up by one (91440106MA → 91440106MB, 9144010699 → 914401069A,
+    440Z → 441): byte order and the collations of the usual locales agree on digits and capital letters,
+    so the range is right whatever the database's collation, which a bound like prefix + U+FFFF is not.
+    """
+    stem = prefix.rstrip("Z")
+    return stem[:-1] + _ALPHANUMERIC[_ALPHANUMERIC.index(stem[-1]) + 1]
 
 
 def enterprise_list(*, user) -> QuerySet[Enterprise]:
@@ -30,7 +42,11 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
         return queryset
     code = normalise(text)
     if _USCC_LIKE.match(code) and any(char.isdigit() for char in code):
-        return queryset.filter(uscc__startswith=code)
+        if len(code) == 18:
+            return queryset.filter(uscc=code)
+        # A range on the unique index rather than LIKE 'p%': SQLite's LIKE cannot use it, and PostgreSQL
+        # sometimes misjudges a prefix as common and walks the register newest-first instead.
+        return queryset.filter(uscc__gte=code, uscc__lt=_after_prefix(code))
     former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
     if connection.vendor == "sqlite" and len(text) >= 3:
         # The FTS5 trigram index answers substring search without scanning the register; former names

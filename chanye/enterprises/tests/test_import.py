@@ -301,7 +301,11 @@ def test_a_large_first_load_rebuilds_indexes_and_search(systems, personas, tmp_p
     def indexes():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'enterprises_%%'")
+                cursor.execute(
+                    "SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'enterprises_%%' UNION ALL "
+                    "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid::regclass::text LIKE 'enterprises_%%'"
+                )
             else:
                 cursor.execute(
                     "SELECT sql FROM sqlite_master WHERE tbl_name LIKE 'enterprises_%%' AND sql IS NOT NULL"
@@ -312,7 +316,7 @@ def test_a_large_first_load_rebuilds_indexes_and_search(systems, personas, tmp_p
     monkeypatch.setattr(loader, "BULK_MIN", 1)  # the bulk path, at test size
     job = run(personas["drc"], xlsx(tmp_path / "a.xlsx", messy_rows()[2:]))
     assert job.status == JobStatus.DONE and job.created == 3, job.message
-    assert indexes() == before  # every index and search trigger is back
+    assert indexes() == before  # every index, key constraint and search trigger is back
     found = api_as(personas["drc"]).get("/api/v1/enterprises/", {"q": "天越软件"}).json()["results"]
     assert [row["uscc"] for row in found] == [CODE_A]
     assert Membership.objects.filter(enterprise__uscc=CODE_A, industry__code="AI").exists()
