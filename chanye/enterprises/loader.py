@@ -242,9 +242,7 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
             progress("checking", count)
     for table in (STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
         cursor.execute(f"CREATE INDEX {table}_uscc ON {table} (uscc)")
-    if connection.vendor == "postgresql":
-        for table in (STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
-            cursor.execute(f"ANALYZE {table}")  # autovacuum never analyses temporary tables
+    _analyse(cursor, STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER)
     outcome.total = count
     outcome.rejected = rejected
     if progress:
@@ -381,8 +379,9 @@ def _merge(
         f"INSERT INTO chanye_stage_touched (id, uscc) SELECT e.id, e.uscc FROM {table} e "
         f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
     )
-    # The plans below must know how many rows came (a plan for an empty register runs for hours).
-    _analyse(cursor, *([table] if new >= ANALYSE_MIN else []), "chanye_stage_touched")
+    # The plans below must know how many rows came (a plan for an empty register runs for hours); a bulk
+    # load analyses the register once its indexes are back.
+    _analyse(cursor, *([table] if new >= ANALYSE_MIN and not bulk else []), "chanye_stage_touched")
     if "tags" in checker.fields:
         link = EnterpriseTag._meta.db_table
         cursor.execute(
@@ -472,8 +471,14 @@ def _analyse(cursor, *tables: str) -> None:
     """PostgreSQL plans by statistics: temporary tables never get them from autovacuum, and a table that
     just grew by a million rows has stale ones (a plan for an empty register then runs for hours)."""
     if connection.vendor == "postgresql":
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")
+        try:
+            for table in tables:
+                # A temporary table only needs its size and rough distributions: a small sample will do.
+                target = 10 if table.startswith("chanye_") else 100
+                cursor.execute(f"SET default_statistics_target = {target}")
+                cursor.execute(f"ANALYZE {table}")
+        finally:
+            cursor.execute("RESET default_statistics_target")
 
 
 def _history(cursor, fields: list[str], source: str, by, now) -> None:

@@ -341,6 +341,41 @@ def test_search_by_name_part_former_name_and_code(systems, personas, api_as):
 
 
 @pytest.mark.django_db
+def test_search_by_code_range_and_by_short_fragment_within_a_street(systems, personas, api_as):
+    th01, th02 = Street.objects.get(code="TH01"), Street.objects.get(code="TH02")
+    make(code=1, name="广州天越软件有限公司", street=th01)
+    make(code=2, name="广州天越贸易有限公司", street=th02)  # same fragment, another street
+    make(code=40, name="广州恒信商贸有限公司", street=th01)
+    renamed = make(code=41, name="广州天越物流有限公司", street=th01)
+    services.enterprise_save(by=None, enterprise=renamed, values={"name": "广州恒达物流有限公司"})
+    # Codes on either side of a prefix's bounds (made directly: they need not pass the check).
+    for uscc in ("91440106MA9000000A", "91440106MA9ZZZZZZZ", "91440106MA8ZZZZZZZ", "91440106MAA0000000"):
+        Enterprise.objects.create(uscc=uscc, name=f"边界{uscc}", street=th02)
+    for uscc in ("91440106MZ00000000", "91440106MY00000000", "91440106N000000000"):
+        Enterprise.objects.create(uscc=uscc, name=f"边界{uscc}", street=th02)
+
+    def found(persona, text):
+        rows = api_as(personas[persona]).get("/api/v1/enterprises/", {"q": text}).json()["results"]
+        return {row["uscc"] for row in rows}
+
+    assert found("drc", uscc_for(1)[:15]) == {uscc_for(1), uscc_for(2)}  # not uscc_for(40), …MA000019…
+    assert found("drc", uscc_for(2)) == {uscc_for(2)}  # a full code: that one
+    full_width = uscc_for(40).translate(str.maketrans("0123456789MA", "０１２３４５６７８９ｍａ"))
+    assert found("drc", full_width) == {uscc_for(40)}
+    assert found("drc", f" {uscc_for(1)[:10]}-{uscc_for(1)[10:14]} ") == {
+        uscc_for(code) for code in (1, 2, 40, 41)
+    }
+    assert found("drc", "91440106MA9") == {"91440106MA9000000A", "91440106MA9ZZZZZZZ"}
+    assert found("drc", "91440106MZ") == {"91440106MZ00000000"}
+    assert found("street", uscc_for(2)) == set()  # a code outside the street
+    assert found("street", uscc_for(1)[:15]) == {uscc_for(1)}
+    # Two characters have no trigram: matched within the street's rows, by name and former name.
+    assert found("street", "天越") == {uscc_for(1), uscc_for(41)}
+    assert found("drc", "天越") == {uscc_for(1), uscc_for(2), uscc_for(41)}
+    assert found("street", "恒") == {uscc_for(40), uscc_for(41)}
+
+
+@pytest.mark.django_db
 def test_an_oversized_upload_is_refused_with_the_limit(systems, personas, login, settings):
     settings.IMPORT_MAX_BYTES = 1024
     response = login(personas["drc"]).post(
