@@ -42,6 +42,14 @@ class EnterpriseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["industry"].queryset = Industry.objects.filter(active=True, system=current_system())
 
+    def filter_queryset(self, queryset):
+        # The search last: a short name fragment is matched within the rows the other filters leave.
+        values = dict(self.form.cleaned_data)
+        text = values.pop("q", "")
+        for name, value in values.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return self.filters["q"].filter(queryset, text)
+
     def search(self, queryset, name, value):
         return enterprise_search(queryset, value)
 

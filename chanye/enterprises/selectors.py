@@ -48,7 +48,9 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
         # sometimes misjudges a prefix as common and walks the register newest-first instead.
         return queryset.filter(uscc__gte=code, uscc__lt=_after_prefix(code))
     former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
-    if connection.vendor == "sqlite" and len(text) >= 3:
+    if len(text) < 3:
+        return _short_fragment(queryset, text, former)
+    if connection.vendor == "sqlite":
         # The FTS5 trigram index answers substring search without scanning the register; former names
         # join it in the same subquery (an OR of two subqueries would make SQLite scan every row).
         phrase = '"' + text.replace('"', '""') + '"'
@@ -63,12 +65,24 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
     # PostgreSQL: trigram indexes on UPPER(name) serve icontains (migration 0004). The matches are found
     # first, in one subquery over names and former names; a condition on the listed rows would let the
     # planner walk the register newest-first hoping to meet 50 matches soon.
-    # Under three characters there is no trigram to look up: such fragments match densely, and walking
-    # newest-first meets 50 matches soon.
-    if len(text) < 3:
-        return queryset.filter(Q(name__icontains=text) | Q(id__in=former))
     names = Enterprise.objects.filter(name__icontains=text).values("id")
     return queryset.filter(id__in=names.union(former, all=True))
+
+
+def _short_fragment(queryset: QuerySet[Enterprise], text: str, former: QuerySet) -> QuerySet[Enterprise]:
+    """Under three characters there is no trigram to look up: the rows are read newest first until a page
+    of matches is found. Such fragments usually match densely, so that stops soon; a rare one reads every
+    row in scope."""
+    matches = Q(name__icontains=text) | Q(id__in=former)
+    if connection.vendor != "postgresql":
+        # SQLite walks the rows in scope newest first (for a street, its (street, id, name) index) and
+        # stops at a page; a subquery would be computed whole first.
+        return queryset.filter(matches)
+    # PostgreSQL misjudges how many rows match this OR and walks the whole register newest first even for
+    # a street's 3 % of it. The matches within the scope in a subquery of their own read a street's rows
+    # from its (street, id, name) index alone (migration 0005), newest first, and stop at a page; an
+    # unscoped subquery walks the primary key as before.
+    return queryset.filter(id__in=queryset.filter(matches).order_by().values("id"))
 
 
 def masked(enterprise: Enterprise, user) -> dict[str, str]:

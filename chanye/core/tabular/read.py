@@ -121,7 +121,8 @@ def cell_text(value: Any) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-        return format(Decimal(repr(value)), "f")
+        text = repr(value)  # the shortest form that reads back as the same float
+        return text if "e" not in text else format(Decimal(text), "f")
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dt.datetime):
