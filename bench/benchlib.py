@@ -22,7 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "bench"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DB = "chanye_bench"
+# CHANYE_BENCH_DB names another database, so that two scripts can run side by side without one
+# dropping the other's (every script uses this one database on PostgreSQL).
+PG_DB = os.environ.get("CHANYE_BENCH_DB", "chanye_bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", PG_DB):
+    raise SystemExit(f"CHANYE_BENCH_DB: not a plain database name: {PG_DB!r}")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 SYSTEMS = ("systems/gz-12218.yaml", "systems/tianhe-12126.yaml")  # parent first
 

@@ -349,7 +349,9 @@ def _merge(
         f"CREATE TEMPORARY TABLE chanye_stage_new AS SELECT s.uscc AS uscc FROM {STAGE} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
     )
-    cursor.execute("CREATE TEMPORARY TABLE chanye_stage_touched AS SELECT id, uscc FROM chanye_stage_changed")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE chanye_stage_touched AS SELECT id, uscc, false AS created FROM chanye_stage_changed"
+    )
     _analyse(cursor, "chanye_stage_new", "chanye_stage_touched")
     _history(cursor, fields, source, by, now)
     data = [name for name in fields if name != "uscc"]
@@ -398,15 +400,23 @@ def _merge(
             f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
         )
         params.append(value)
-    cursor.execute(
+    # The stage is scanned in the order it was written, so new enterprises get their ids in file order.
+    insert = (
         f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc) ORDER BY s.row_no",
-        [_plain(value) for value in params],
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
     )
-    cursor.execute(
-        f"INSERT INTO chanye_stage_touched (id, uscc) SELECT e.id, e.uscc FROM {table} e "
-        f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
-    )
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH created AS ({insert} RETURNING id, uscc) "
+            f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT id, uscc, true FROM created",
+            [_plain(value) for value in params],
+        )
+    else:
+        cursor.execute(insert, [_plain(value) for value in params])
+        cursor.execute(
+            f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT e.id, e.uscc, true FROM {table} e "
+            f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
+        )
     # The plans below must know how many rows came (a plan for an empty register runs for hours); a bulk
     # load analyses the register once its indexes are back.
     _analyse(cursor, *([table] if new >= ANALYSE_MIN and not bulk else []), "chanye_stage_touched")
@@ -562,12 +572,16 @@ def _memberships(cursor, version_id: int, now) -> None:
         f"DELETE FROM {members} WHERE kind <> %s AND enterprise_id IN (SELECT id FROM chanye_stage_touched)",
         [RuleKind.MANUAL],
     )
-    cursor.execute(
+    insert = (
         f"INSERT INTO {members} (enterprise_id, industry_id, kind, rule, version_id, assigned_at) "
         f"SELECT t.id, sm.industry_id, sm.kind, sm.rule, %s, %s FROM {STAGE_MEMBER} sm "
         f"JOIN chanye_stage_touched t ON t.uscc = sm.uscc "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {overrides} o WHERE o.enterprise_id = t.id AND o.industry_id = sm.industry_id) "
-        f"ON CONFLICT DO NOTHING",
+    )
+    # A new enterprise has no membership and no hand decision yet: a plain insert.
+    cursor.execute(f"{insert} WHERE t.created", [version_id, now])
+    cursor.execute(
+        f"{insert} WHERE NOT t.created AND NOT EXISTS (SELECT 1 FROM {overrides} o "
+        f"WHERE o.enterprise_id = t.id AND o.industry_id = sm.industry_id) ON CONFLICT DO NOTHING",
         [version_id, now],
     )
 
