@@ -11,6 +11,8 @@ and rolls back, so its counts are exact. Nothing is ever half-written; the same 
 
 import gc
 import json
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,11 +100,54 @@ def _stage(cursor, table: str, frame: pl.DataFrame) -> None:
     names = ", ".join(frame.columns)
     if connection.vendor == "postgresql":
         data = frame.write_csv(include_header=False, quote_style="non_numeric")
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(data)
     else:
         marks = ", ".join(["%s"] * frame.width)
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.iter_rows())
+
+
+class _Stager:
+    """Staging writes. On PostgreSQL a second thread sends them, on a cursor of its own, so the server loads
+    one batch while Python checks the next (the connection is not used by anything else meanwhile)."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        self.raw = connection.connection  # the session that holds the temporary tables
+        if connection.vendor == "postgresql":
+            self.thread = threading.Thread(target=self._send, name="chanye-stage", daemon=True)
+            self.thread.start()
+
+    def add(self, table: str, frame: pl.DataFrame) -> None:
+        if self.thread is None:
+            _stage(self.cursor, table, frame)
+            return
+        self._raise()
+        self.queue.put((table, frame))
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        self._raise()
+
+    def _send(self) -> None:
+        with self.raw.cursor() as cursor:
+            while (item := self.queue.get()) is not None:
+                if self.failure is None:
+                    try:
+                        _stage(cursor, *item)
+                    except BaseException as error:  # noqa: BLE001 - handed to the checking thread
+                        self.failure = error
+
+    def _raise(self) -> None:
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
 
 
 def _create_stage(cursor, fields: list[str]) -> None:
@@ -196,56 +241,61 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
     uscc_header = outcome.columns.get("uscc", COLUMN_BY_FIELD["uscc"].label)
     seen = pl.DataFrame(schema={"uscc": pl.String, "first_row": pl.Int64, "first_print": pl.UInt64})
     count = rejected = 0
-    for chunk in _chunks(rows, CHECK_BATCH):
-        numbers = [number for number, _cells in chunk]
-        cells = [row for _number, row in chunk]
-        count += len(chunk)
-        batch = columnar.check(numbers, cells)
-        errors: list[RowError] = []
-        for position in batch.bad:
-            checked, row_errors = checker.check(numbers[position], cells[position])
-            if checked is not None:  # pragma: no cover - the columns were read by the same parsers
-                raise AssertionError(f"row {numbers[position]}: the batch check and the row check disagree")
-            errors.extend(row_errors)
-        prints = batch.stage.select("row_no", "uscc").with_columns(print=batch.fingerprint)
-        prints = prints.join(seen, on="uscc", how="left", maintain_order="left").with_columns(
-            first_row=pl.coalesce("first_row", pl.col("row_no").first().over("uscc")),
-            first_print=pl.coalesce("first_print", pl.col("print").first().over("uscc")),
-        )
-        keep = prints["row_no"] == prints["first_row"]
-        repeated = prints.filter(~keep)
-        same = int((repeated["print"] == repeated["first_print"]).sum())
-        outcome.duplicates += same
-        for row_no, uscc, earlier in (
-            repeated.filter(pl.col("print") != pl.col("first_print"))
-            .select("row_no", "uscc", "first_row")
-            .iter_rows()
-        ):
-            errors.append(
-                RowError(row_no, uscc_header, uscc, f"与第 {earlier} 行代码相同但内容不同，请保留一行")
+    stager = _Stager(cursor)
+    try:
+        for chunk in _chunks(rows, CHECK_BATCH):
+            numbers = [number for number, _cells in chunk]
+            cells = [row for _number, row in chunk]
+            count += len(chunk)
+            batch = columnar.check(numbers, cells)
+            errors: list[RowError] = []
+            for position in batch.bad:
+                checked, row_errors = checker.check(numbers[position], cells[position])
+                if checked is not None:  # pragma: no cover - the columns were read by the same parsers
+                    raise AssertionError(
+                        f"row {numbers[position]}: the batch check and the row check disagree"
+                    )
+                errors.extend(row_errors)
+            prints = batch.stage.select("row_no", "uscc").with_columns(print=batch.fingerprint)
+            prints = prints.join(seen, on="uscc", how="left", maintain_order="left").with_columns(
+                first_row=pl.coalesce("first_row", pl.col("row_no").first().over("uscc")),
+                first_print=pl.coalesce("first_print", pl.col("print").first().over("uscc")),
             )
-        seen = pl.concat(
-            [seen, prints.filter(keep).select("uscc", "first_row", pl.col("print").alias("first_print"))],
-            rechunk=False,
-        )
-        rejected += len(batch.bad) + repeated.height - same
-        if errors:
-            errors.sort(key=lambda error: error.row)
-            outcome.error_count += len(errors)
-            room = MAX_STORED_ERRORS - len(outcome.errors)
-            outcome.errors.extend(errors[: max(room, 0)])
-        kept = batch.stage.filter(keep)
-        codes = kept.select("row_no", "uscc")
-        _stage(cursor, STAGE, kept.rename(columns))
-        _stage(cursor, STAGE_TAG, codes.join(batch.tags, on="row_no").select("uscc", "tag_id"))
-        _stage(
-            cursor,
-            STAGE_MEMBER,
-            codes.join(batch.members, on="row_no").select("uscc", "industry_id", "kind", "rule"),
-        )
-        _stage(cursor, STAGE_FORMER, codes.join(batch.formers, on="row_no").select("uscc", "name"))
-        if progress:
-            progress("checking", count)
+            keep = prints["row_no"] == prints["first_row"]
+            repeated = prints.filter(~keep)
+            same = int((repeated["print"] == repeated["first_print"]).sum())
+            outcome.duplicates += same
+            for row_no, uscc, earlier in (
+                repeated.filter(pl.col("print") != pl.col("first_print"))
+                .select("row_no", "uscc", "first_row")
+                .iter_rows()
+            ):
+                errors.append(
+                    RowError(row_no, uscc_header, uscc, f"与第 {earlier} 行代码相同但内容不同，请保留一行")
+                )
+            seen = pl.concat(
+                [seen, prints.filter(keep).select("uscc", "first_row", pl.col("print").alias("first_print"))],
+                rechunk=False,
+            )
+            rejected += len(batch.bad) + repeated.height - same
+            if errors:
+                errors.sort(key=lambda error: error.row)
+                outcome.error_count += len(errors)
+                room = MAX_STORED_ERRORS - len(outcome.errors)
+                outcome.errors.extend(errors[: max(room, 0)])
+            kept = batch.stage.filter(keep)
+            codes = kept.select("row_no", "uscc")
+            stager.add(STAGE, kept.rename(columns))
+            stager.add(STAGE_TAG, codes.join(batch.tags, on="row_no").select("uscc", "tag_id"))
+            stager.add(
+                STAGE_MEMBER,
+                codes.join(batch.members, on="row_no").select("uscc", "industry_id", "kind", "rule"),
+            )
+            stager.add(STAGE_FORMER, codes.join(batch.formers, on="row_no").select("uscc", "name"))
+            if progress:
+                progress("checking", count)
+    finally:
+        stager.close()
     if connection.vendor == "sqlite":
         for table in (STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
             cursor.execute(f"CREATE INDEX {table}_uscc ON {table} (uscc)")
