@@ -32,7 +32,7 @@ from chanye.core.tabular.values import amount_unit
 from chanye.enterprises import scale as sizing
 from chanye.enterprises.classify import GBT, KEYWORD, keyword_rule
 from chanye.enterprises.rows import AMOUNT_FIELDS, RowChecker
-from chanye.enterprises.uscc import CHARSET, ORG_WEIGHTS, WEIGHTS
+from chanye.enterprises.uscc import ORG_WEIGHTS, WEIGHTS
 
 # Characters NFKC leaves alone and clean_text keeps: printable ASCII, the CJK unified ideographs and common
 # Chinese punctuation (、。《》〈〉「」『』【】 ‘’ “” ·). Full-width forms (（），：１) are not among them.
@@ -55,8 +55,6 @@ TEXT_LIMITS = {
 }
 SIZE_FIELDS = ("employees", "revenue", "assets", "gbt_code")
 TAG_SEPARATOR, NAME_SEPARATOR = ",", "\x1f"
-_VALUE31 = {char: index for index, char in enumerate(CHARSET)}
-_VALUE36 = {char: int(char, 36) for char in CHARSET}
 _ORG_CHECK = {**{str(digit): digit for digit in range(1, 10)}, "X": 10, "0": 11}  # 11 - sum % 11 → character
 
 
@@ -94,7 +92,7 @@ class ColumnarChecker:
         transposed = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
         raw = pl.DataFrame(
             {
-                name: pl.Series(name, transposed[index], dtype=pl.String).str.replace(r"^'([=+\-@])", "$1")
+                name: _unneutralise(pl.Series(name, transposed[index], dtype=pl.String))
                 for index, name in self.checker.columns.items()
             }
         )
@@ -303,17 +301,27 @@ class ColumnarChecker:
 
 def _uscc_valid(cells: pl.Series) -> pl.Series:
     """Codes already normalised whose GB 11714 and GB 32100 check characters are right."""
+    shape = cells.str.contains(USCC_SHAPE)
+    codes = pl.select(pl.when(shape).then(cells).otherwise(pl.lit("0" * 18))).to_series()
 
-    def char(position: int, values: dict[str, int]) -> pl.Series:
-        return cells.str.slice(position, 1).replace_strict(values, default=None, return_dtype=pl.Int64)
+    def base36(position: int) -> pl.Series:
+        return codes.str.slice(position, 1).str.to_integer(base=36)
 
-    total = sum((char(i, _VALUE31) * weight for i, weight in enumerate(WEIGHTS)), pl.Series([0] * len(cells)))
-    org = sum(
-        (char(8 + i, _VALUE36) * weight for i, weight in enumerate(ORG_WEIGHTS)), pl.Series([0] * len(cells))
-    )
-    check_ok = char(17, _VALUE31) == (31 - total % 31) % 31
-    org_ok = char(16, _ORG_CHECK) == 11 - org % 11
-    return (cells.str.contains(USCC_SHAPE) & check_ok & org_ok).fill_null(False)
+    def base31(position: int) -> pl.Series:
+        value = base36(position)  # the code's alphabet skips I, O, S, V (and Z): close the gaps
+        return value - (value > 18) - (value > 24) - (value > 28) - (value > 31)
+
+    total = sum((base31(i) * weight for i, weight in enumerate(WEIGHTS)), pl.Series([0] * len(cells)))
+    org = sum((base36(8 + i) * weight for i, weight in enumerate(ORG_WEIGHTS)), pl.Series([0] * len(cells)))
+    org_check = codes.str.slice(16, 1).replace_strict(_ORG_CHECK, default=None, return_dtype=pl.Int64)
+    return (shape & (base31(17) == (31 - total % 31) % 31) & (org_check == 11 - org % 11)).fill_null(False)
+
+
+def _unneutralise(cells: pl.Series) -> pl.Series:
+    """As rows.unneutralise: '=…, '+…, '-…, '@… lose the quote our own export put before them."""
+    if not cells.str.starts_with("'").any():
+        return cells
+    return cells.str.replace(r"^'([=+\-@])", "$1")
 
 
 def _column_or_empty(frame: pl.DataFrame, name: str) -> pl.Series:

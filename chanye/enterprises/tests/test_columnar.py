@@ -46,7 +46,9 @@ def _variants(code: str) -> list[str]:
             "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ",
         )
     )
-    return [code, code.lower(), f" {code} ", wide, code[:-1] + ("0" if code[-1] != "0" else "1"), code[:17]]
+    other = "0" if code[-1] != "0" else "1"
+    org = "0" if code[16] != "0" else "1"
+    return [code, code.lower(), f" {code} ", wide, code[:-1] + other, code[:16] + org + code[17], code[:17]]
 
 
 CELLS = {
