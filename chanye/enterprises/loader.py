@@ -12,6 +12,7 @@ and rolls back, so its counts are exact. Nothing is ever half-written; the same 
 import gc
 import json
 import queue
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -312,10 +313,15 @@ def _collector_paused() -> Iterator[None]:
     """Phase 1 holds tens of thousands of row lists at a time and makes no reference cycles; Python's cycle
     collector would walk all of them again and again (half the reading time of a million rows)."""
     enabled = gc.isenabled()
+    interval = sys.getswitchinterval()
     gc.disable()
+    # The staging thread waits on the socket many times per batch; each time it must get the interpreter
+    # back from the checking thread, which by default yields it only every 5 ms.
+    sys.setswitchinterval(0.0005)
     try:
         yield
     finally:
+        sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
@@ -467,9 +473,9 @@ def _merge(
             f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT e.id, e.uscc, true FROM {table} e "
             f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
         )
-    # The plans below must know how many rows came (a plan for an empty register runs for hours); a bulk
-    # load analyses the register once its indexes are back.
-    _analyse(cursor, *([table] if new >= ANALYSE_MIN and not bulk else []), "chanye_stage_touched")
+    # The statements below join temporary tables, whose statistics are ours to keep; the register's own
+    # are autovacuum's (it analyses a table that grew by a tenth within a minute), as after any COPY.
+    _analyse(cursor, "chanye_stage_touched")
     if "tags" in checker.fields:
         link = EnterpriseTag._meta.db_table
         cursor.execute(
@@ -494,14 +500,11 @@ def _merge(
         )  # deferred key checks now: an index cannot wait for them
     for statement in [*rebuild, *relink]:
         cursor.execute(statement)
-    if bulk:
-        _analyse(cursor, *[model._meta.db_table for model in BULK_TABLES])
     for temporary in ("chanye_stage_touched", "chanye_stage_new"):
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
 
 
 BULK_MIN = 50_000
-ANALYSE_MIN = 10_000
 BULK_TABLES = (Enterprise, Membership, EnterpriseTag)
 
 

@@ -243,12 +243,17 @@ class Table:
         lead = [] if pads_columns else [""] * start[1]
         merges = _MergeFiller(sheet.merged_cell_ranges or [])
         max_rows = self.limits.max_rows
+        merged = bool(sheet.merged_cell_ranges)
         for offset, raw in enumerate(sheet.iter_rows()):
             index = first_row + offset
             if index >= max_rows:
                 raise _too_many_rows(max_rows)
-            cells = lead + [cell_text(value) for value in raw]
-            merges.fill(index, cells)
+            # Text cells (most of a sheet) are taken as they are; the rest go through cell_text.
+            cells = [value if type(value) is str else cell_text(value) for value in raw]
+            if lead:
+                cells[:0] = lead
+            if merged:
+                merges.fill(index, cells)
             if not _is_blank(cells):
                 yield index + 1, cells
 
@@ -579,7 +584,8 @@ def _scan_part(handle: IO[bytes], info: zipfile.ZipInfo, total: int, limits: Lim
             raise TabularError("zip_ratio")
         if is_xml:
             window = tail + chunk
-            if _XML_DECLARATION.search(window):
+            # "<!" (or "<\0!" in UTF-16) is rare in a sheet: only then is the pattern worth running.
+            if (b"<!" in window or b"<\x00!" in window) and _XML_DECLARATION.search(window):
                 raise TabularError("xml_entity")
             tail = window[-32:]
     return total
