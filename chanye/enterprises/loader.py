@@ -12,7 +12,6 @@ and rolls back, so its counts are exact. Nothing is ever half-written; the same 
 import gc
 import json
 import queue
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -313,15 +312,10 @@ def _collector_paused() -> Iterator[None]:
     """Phase 1 holds tens of thousands of row lists at a time and makes no reference cycles; Python's cycle
     collector would walk all of them again and again (half the reading time of a million rows)."""
     enabled = gc.isenabled()
-    interval = sys.getswitchinterval()
     gc.disable()
-    # The staging thread waits on the socket many times per batch; each time it must get the interpreter
-    # back from the checking thread, which by default yields it only every 5 ms.
-    sys.setswitchinterval(0.0005)
     try:
         yield
     finally:
-        sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
