@@ -450,10 +450,12 @@ def _merge(
             f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
         )
         params.append(value)
-    # The stage is scanned in the order it was written, so new enterprises get their ids in file order.
+    # The new rows were found before anything was written (chanye_stage_new): an insert that also read the
+    # register would, on a register just emptied (statistics: no rows), scan it once per row, seeing its own
+    # fresh rows each time — hours for a million.
     insert = (
         f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.uscc = s.uscc)"
+        f"JOIN chanye_stage_new n ON n.uscc = s.uscc"
     )
     if connection.vendor == "postgresql":
         cursor.execute(
