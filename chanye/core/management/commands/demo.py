@@ -59,6 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(f"system {result.system.code}@{result.version.version}: {state}")
         self._register(options["enterprises"])
         created = self._users()
+        self._projects()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
             lines = ["Demo logins (synthetic; administrators enrol a TOTP authenticator at first sign-in):"]
@@ -71,6 +72,12 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(lines))
         elif not logins.exists():
             logins.write_text("Demo users exist; their passwords were printed when they were created.\n")
+
+    def _projects(self) -> None:
+        from chanye.projects.services import demo_projects
+
+        made = demo_projects()
+        self.stdout.write(f"projects: {made} synthetic key projects created" if made else "projects: present")
 
     def _register(self, count: int) -> None:
         from chanye.enterprises.services import demo_register
