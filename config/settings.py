@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "chanye.industries",
     "chanye.organizations",
     "chanye.enterprises",
+    "chanye.projects",
 ]
 
 MIDDLEWARE = [

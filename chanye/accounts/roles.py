@@ -65,6 +65,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "enterprises.tags": {Role.DRC_ADMIN},
     "liaison.manage": {Role.DRC_ADMIN},
     "visits.log": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER, Role.DISTRICT_LEADER, Role.STREET_OFFICER},
+    "projects.view": GOVERNMENT | {Role.ENTERPRISE_USER},
+    "projects.change": {Role.DRC_ADMIN},
+    "projects.file": {Role.ENTERPRISE_USER, Role.DRC_ADMIN},
+    "projects.review": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},
+    "projects.rules": {Role.DRC_ADMIN},
 }
 
 

@@ -29,6 +29,8 @@ _PERMISSION_OF_KIND = {
     "audit": "audit.view",
     "enterprise": "enterprises.view",
     "import_job": "enterprises.import",
+    "project": "projects.view",
+    "filing": "projects.view",
 }
 
 
@@ -69,6 +71,8 @@ def scope_filter(user, kind: str):
         return True
     if kind == "enterprise":
         return _enterprise_scope(user)
+    if kind in ("project", "filing"):
+        return _project_scope(user, "" if kind == "project" else "project__")
     industries = industry_ids(user)
     if kind == "street":
         return Q(pk=user.street_id) if user.role == Role.STREET_OFFICER else True
@@ -114,6 +118,25 @@ def _enterprise_scope(user):
         return in_industries | Q(liaison__leader_id=user.leader_id or 0)
     if user.role == Role.DEPARTMENT_OFFICER:
         return in_industries | Q(liaison__department_id=user.department_id or 0)
+    return None
+
+
+def _project_scope(user, prefix: str):
+    """A project is seen by its owner, its street, its responsible leader and department, and by whoever
+    has its industry in scope."""
+
+    def q(**lookups) -> Q:
+        return Q(**{prefix + key: value for key, value in lookups.items()})
+
+    if user.role == Role.ENTERPRISE_USER:
+        return q(owner_id=user.enterprise_id) if user.enterprise_id else None
+    if user.role == Role.STREET_OFFICER:
+        return q(street_id=user.street_id) if user.street_id else None
+    industries = industry_ids(user) or set()
+    if user.role == Role.DISTRICT_LEADER:
+        return q(industry_id__in=industries) | q(leader_id=user.leader_id or 0)
+    if user.role == Role.DEPARTMENT_OFFICER:
+        return q(industry_id__in=industries) | q(department_id=user.department_id or 0)
     return None
 
 
