@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("chanye.accounts.urls")),
     path("audit/", include("chanye.audit.urls")),
     path("enterprises/", include("chanye.enterprises.urls")),
+    path("projects/", include("chanye.projects.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

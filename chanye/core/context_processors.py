@@ -6,6 +6,7 @@ NAV = (
     ("system.view", "industries:system_home", N_("产业体系")),
     ("system.view", "industries:industry_list", N_("重点产业")),
     ("enterprises.view", "enterprises:list", N_("企业")),
+    ("projects.view", "projects:list", N_("重点项目")),
     ("organizations.view", "organizations:responsibility_matrix", N_("责任矩阵")),
     ("organizations.view", "organizations:leader_list", N_("区领导")),
     ("organizations.view", "organizations:department_list", N_("部门")),

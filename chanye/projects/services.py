@@ -93,13 +93,13 @@ def filing_prefill(*, project: Project, period: date) -> dict[str, Any]:
     }
 
 
-def _can_file(user, project: Project) -> bool:
+def can_file(user, project: Project) -> bool:
     if not user.can("projects.file"):
         return False
     return user.role != "enterprise_user" or (user.enterprise_id and user.enterprise_id == project.owner_id)
 
 
-def _can_review(user, project: Project) -> bool:
+def can_review(user, project: Project) -> bool:
     if not user.can("projects.review"):
         return False
     return user.role != "department_officer" or (
@@ -176,7 +176,7 @@ def filing_save(
 ) -> Filing:
     """Save (and optionally submit) a project's filing for a month. Only drafts and returned filings can
     be changed by the filer; a stale `expected_version` is refused (`StaleEdit`)."""
-    if not _can_file(by, project):
+    if not can_file(by, project):
         raise PermissionDenied("只有项目业主单位可以填报本项目月报")
     filing = Filing.objects.filter(project=project, period=period).first()
     creating = filing is None
@@ -226,7 +226,7 @@ def filing_save(
 @transaction.atomic
 def filing_return(*, filing: Filing, reason: str, by, expected_version: int | None = None) -> Filing:
     """The responsible department sends a submitted (or accepted, to correct it) filing back with a reason."""
-    if not _can_review(by, filing.project):
+    if not can_review(by, filing.project):
         raise PermissionDenied("只有项目责任部门可以退回月报")
     if not reason.strip():
         raise ValidationError({"return_reason": "请写明退回原因，企业将据此修改"})
@@ -246,7 +246,7 @@ def filing_return(*, filing: Filing, reason: str, by, expected_version: int | No
 @transaction.atomic
 def filing_accept(*, filing: Filing, by, expected_version: int | None = None) -> Filing:
     """The responsible department accepts a submitted filing; the milestones it reports become actual."""
-    if not _can_review(by, filing.project):
+    if not can_review(by, filing.project):
         raise PermissionDenied("只有项目责任部门可以审核月报")
     filing = _lock(filing, expected_version)
     if filing.status != FilingStatus.SUBMITTED:

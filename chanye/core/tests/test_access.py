@@ -46,6 +46,27 @@ def import_job(s):
     return job.pk
 
 
+def project(s):
+    """A key project of the test bank (现代金融, 员村街道, 区委金融办): in the DRC's scope only."""
+    from chanye.enterprises.models import Enterprise
+    from chanye.organizations.models import Department, Street
+    from chanye.projects.models import Project
+
+    found = Project.objects.filter(code="TEST-001").first()
+    if found is None:
+        found = Project.objects.create(
+            code="TEST-001",
+            name="测试金融中心",
+            owner=Enterprise.objects.get(uscc=firm(s)),
+            industry=Industry.objects.get(system=s, code="FINANCE"),
+            street=Street.objects.get(code="TH02"),
+            department=Department.objects.get(code="FIN"),
+            stage="continuing",
+            total_investment=100000,
+        )
+    return found.code
+
+
 def finance(s):
     """现代金融: led by L-VP-FIN and FIN, so outside the demo leader's and IIT's scope."""
     return Industry.objects.get(system=s, code="FINANCE").pk
@@ -120,6 +141,10 @@ ROUTES = {
     "enterprises:import_errors": (lambda s: f"/enterprises/imports/{import_job(s)}/errors.xlsx", ("drc",)),
     "enterprises:detail": (lambda s: f"/enterprises/{firm(s)}/", ("drc",)),
     "enterprises:edit": (lambda s: f"/enterprises/{firm(s)}/edit/", ("drc",)),
+    "projects:list": (lambda s: "/projects/", (*GOV, "enterprise")),
+    "projects:filings": (lambda s: "/projects/filings/", (*GOV, "enterprise")),
+    "projects:detail": (lambda s: f"/projects/{project(s)}/", ("drc",)),
+    "projects:filing": (lambda s: f"/projects/{project(s)}/filings/2025-03/", ("drc",)),
     "enterprise-list": (lambda s: "/api/v1/enterprises/", (*GOV, "enterprise")),
     "enterprise-detail": (lambda s: f"/api/v1/enterprises/{firm(s)}/", ("drc",)),
     "enterprise-industries": (lambda s: f"/api/v1/enterprises/{firm(s)}/industries/", ("drc",)),
@@ -153,6 +178,7 @@ WRITE_ONLY = {
     "enterprises:override",
     "enterprises:liaison_set",
     "enterprises:visit_log",
+    "projects:review",
     "industries:system_load",
     "accounts:user_create",
     "system-load",
@@ -231,6 +257,8 @@ def _is_list_permitted(route, persona):
         "organizations:department_detail": "organizations:department_list",
         "enterprises:detail": "enterprises:list",
         "enterprises:edit": "enterprises:create",  # those who may edit, but not this enterprise
+        "projects:detail": "projects:list",
+        "projects:filing": "projects:list",
         "enterprise-industries": "enterprise-list",
         "enterprise-visits": "enterprise-list",
     }.get(route)

@@ -1,0 +1,210 @@
+"""Monthly filing as its users live it: the owner files a prefilled report in one step, the responsible
+department accepts or returns it, stale saves are refused, late filers are listed, and the demo library
+matches the published figures."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from chanye.audit.models import AuditEvent
+from chanye.enterprises.demo import uscc_for
+from chanye.enterprises.services import enterprise_save
+from chanye.organizations.models import Department, Street
+from chanye.projects import selectors, services
+from chanye.projects.models import (
+    AnnualPlan,
+    Filing,
+    FilingStatus,
+    Milestone,
+    MilestoneKind,
+    Project,
+)
+
+pytestmark = pytest.mark.django_db
+MARCH = date(2025, 3, 1)
+
+
+@pytest.fixture
+def project(systems, personas):
+    """A software-park project of firm1's enterprise, under 工信局 (the `dept` persona's department)."""
+    owner = enterprise_save(by=None, values={"uscc": uscc_for(7), "name": "广州天越软件有限公司"})
+    personas["enterprise"].enterprise = owner
+    personas["enterprise"].save()
+    project = Project.objects.create(
+        code="TH2025-900",
+        name="天越软件产业园",
+        owner=owner,
+        industry=systems.industries.get(code="SW"),
+        street=Street.objects.get(code="TH01"),
+        department=Department.objects.get(code="IIT"),
+        stage="continuing",
+        total_investment=Decimal(200000),
+    )
+    AnnualPlan.objects.create(project=project, year=2025, planned_investment=Decimal(12000))
+    Milestone.objects.create(project=project, kind=MilestoneKind.TOPPING, planned_on=date(2025, 3, 20))
+    return project
+
+
+def test_owner_files_a_prefilled_report_in_one_step(project, personas, login):
+    client = login(personas["enterprise"])
+    page = client.get(f"/projects/{project.code}/filings/2025-03/")
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.initial["investment"] == Decimal("1000.00")  # 12,000 a year, pro rata: 1,000 in March
+    assert form.initial["cumulative"] == Decimal("1000.00")  # no earlier filing this year
+    response = client.post(
+        f"/projects/{project.code}/filings/2025-03/",
+        {
+            "investment": form.initial["investment"],
+            "cumulative": form.initial["cumulative"],
+            "narrative": "主体封顶",
+            "milestones": ["topping"],
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    filing = Filing.objects.get(project=project, period=MARCH)
+    assert filing.status == FilingStatus.SUBMITTED and filing.submitted_by == personas["enterprise"]
+    assert filing.revisions.get().action == "submit"
+    assert AuditEvent.objects.filter(action="filing.submit").exists()
+
+
+def test_cumulative_must_continue_from_last_month(project, personas, login):
+    client = login(personas["enterprise"])
+    response = client.post(
+        f"/projects/{project.code}/filings/2025-03/",
+        {"investment": "1000", "cumulative": "5000", "submit": "1"},
+    )
+    assert response.status_code == 400
+    assert "本年累计应等于上月累计 0 加本月完成 1000" in response.content.decode()
+    assert not Filing.objects.exists()
+
+
+def test_a_stale_save_is_refused_and_loses_nothing(project, personas, login):
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1000, "cumulative": 1000},
+        by=personas["enterprise"],
+    )
+    opened = filing.version
+    services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1200, "cumulative": 1200},
+        by=personas["enterprise"],
+        expected_version=opened,
+    )
+    response = login(personas["enterprise"]).post(
+        f"/projects/{project.code}/filings/2025-03/",
+        {"investment": "900", "cumulative": "900", "version": opened, "save": "1"},
+    )
+    assert response.status_code == 409
+    assert "已被他人修改" in response.content.decode()
+    assert Filing.objects.get().investment == Decimal(1200)
+
+
+def test_department_accepts_and_the_milestone_becomes_actual(project, personas, login):
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1000, "cumulative": 1000, "milestones": ["topping"]},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    client = login(personas["dept"])
+    board = client.get("/projects/filings/?month=2025-03")
+    assert filing in list(board.context["queue"])
+    client.post(f"/projects/filings/{filing.pk}/review/", {"decision": "accept", "version": filing.version})
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.ACCEPTED and filing.reviewed_by == personas["dept"]
+    assert Milestone.objects.get(project=project, kind="topping").actual_on == date(2025, 3, 31)
+
+
+def test_a_return_needs_a_reason_and_the_owner_can_correct(project, personas, login):
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1000, "cumulative": 1000},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    client = login(personas["dept"])
+    client.post(f"/projects/filings/{filing.pk}/review/", {"decision": "return", "version": filing.version})
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED  # no reason, no return
+    client.post(
+        f"/projects/filings/{filing.pk}/review/",
+        {"decision": "return", "return_reason": "与凭证不符", "version": filing.version},
+    )
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.RETURNED and filing.return_reason == "与凭证不符"
+    page = login(personas["enterprise"]).get(f"/projects/{project.code}/filings/2025-03/")
+    assert "与凭证不符" in page.content.decode() and page.context["can_file"]
+    corrected = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 900, "cumulative": 900},
+        by=personas["enterprise"],
+        expected_version=filing.version,
+        submit=True,
+    )
+    assert corrected.status == FilingStatus.SUBMITTED
+    assert [r.action for r in corrected.revisions.order_by("id")] == ["submit", "return", "submit"]
+
+
+def test_only_the_owner_files_and_only_the_responsible_department_reviews(project, personas, make_user):
+    from chanye.accounts.roles import Role
+
+    stranger = make_user("firm2", Role.ENTERPRISE_USER)
+    with pytest.raises(services.PermissionDenied):
+        services.filing_save(project=project, period=MARCH, values={}, by=stranger)
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1, "cumulative": 1},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    other = make_user("fin1", Role.DEPARTMENT_OFFICER, department=Department.objects.get(code="FIN"))
+    with pytest.raises(services.PermissionDenied):
+        services.filing_accept(filing=filing, by=other)
+
+
+def test_late_filers_are_listed(project, personas):
+    board = selectors.filing_board(user=personas["drc"], period=MARCH, today=date(2025, 4, 6))
+    row = next(row for row in board if row.project == project)
+    assert row.filing is None and row.late and row.due == date(2025, 4, 5)
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1, "cumulative": 1},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    board = selectors.filing_board(user=personas["drc"], period=MARCH, today=date(2025, 4, 6))
+    assert next(row for row in board if row.project == project).late  # filed, but after the 5th
+    Filing.objects.filter(pk=filing.pk).update(submitted_at=datetime(2025, 4, 3, 9, tzinfo=UTC))
+    board = selectors.filing_board(user=personas["drc"], period=MARCH, today=date(2025, 4, 6))
+    assert not next(row for row in board if row.project == project).late
+
+
+def test_demo_library_matches_the_published_figures(systems, personas):
+    from django.db.models import Sum
+
+    from chanye.enterprises.services import demo_register
+
+    demo_register(count=300)
+    assert services.demo_projects() == 208
+    assert services.demo_projects() == 0  # twice changes nothing
+    total = Project.objects.aggregate(total=Sum("total_investment"))["total"]
+    plan = AnnualPlan.objects.filter(year=2025).aggregate(total=Sum("planned_investment"))["total"]
+    assert abs(total - Decimal(67_000_000)) <= 208 and abs(plan - Decimal(8_400_000)) <= 208
+    assert set(Project.objects.values_list("stage", flat=True)) == {
+        "reserve",
+        "new",
+        "continuing",
+        "completed",
+    }
+    assert Filing.objects.filter(status=FilingStatus.RETURNED).exists()

@@ -1,0 +1,194 @@
+"""Pages of the key-project module: the library, a project, the monthly filing and its review."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from chanye.core.views import PermissionGate
+from chanye.projects import selectors, services
+from chanye.projects.forms import FilingForm, ReviewForm
+from chanye.projects.models import Filing, FilingStatus, Stage
+
+
+def _project(request, code: str):
+    return get_object_or_404(selectors.project_list(user=request.user), code=code)
+
+
+def _period(text: str | None, request):
+    if not text:
+        return selectors.latest_period(user=request.user)
+    try:
+        return services.parse_period(text)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return selectors.latest_period(user=request.user)
+
+
+class ProjectListView(PermissionGate, View):
+    permission_required = "projects.view"
+
+    def get(self, request):
+        period = _period(request.GET.get("month"), request)
+        projects = selectors.project_list(user=request.user, year=period.year).order_by("code")
+        stage = request.GET.get("stage")
+        if stage in Stage.values:
+            projects = projects.filter(stage=stage)
+        text = request.GET.get("q", "").strip()
+        if text:
+            projects = projects.filter(name__icontains=text) | projects.filter(code__icontains=text)
+        rows = [(p, selectors.completion(p.year_plan, p.year_cumulative)) for p in projects]
+        return render(
+            request,
+            "projects/list.html",
+            {"rows": rows, "period": period, "stages": Stage.choices, "stage": stage, "q": text},
+        )
+
+
+class ProjectDetailView(PermissionGate, View):
+    permission_required = "projects.view"
+
+    def get(self, request, code):
+        project = _project(request, code)
+        filings = project.filings.order_by("-period")
+        plans = project.plans.order_by("-year")
+        return render(
+            request,
+            "projects/detail.html",
+            {
+                "p": project,
+                "plans": plans,
+                "milestones": project.milestones.order_by("planned_on"),
+                "bonds": project.bonds.prefetch_related("spends"),
+                "filings": filings,
+                "can_file": services.can_file(request.user, project),
+            },
+        )
+
+
+class FilingEditView(PermissionGate, View):
+    """The monthly filing of one project: prefilled, saved as a draft or submitted in one step."""
+
+    permission_required = "projects.view"
+
+    def _context(self, request, project, period, form, filing):
+        return {
+            "p": project,
+            "period": period,
+            "form": form,
+            "filing": filing,
+            "due": services.due_on(period),
+            "can_file": services.can_file(request.user, project)
+            and (filing is None or filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)),
+            "revisions": filing.revisions.select_related("by")[:50] if filing else [],
+        }
+
+    def get(self, request, code, period):
+        project = _project(request, code)
+        month = services.parse_period(period)
+        filing, values = selectors.filing_or_prefill(project=project, period=month)
+        form = FilingForm(initial={**values, "version": filing.version if filing else None})
+        return render(request, "projects/filing.html", self._context(request, project, month, form, filing))
+
+    def post(self, request, code, period):
+        project = _project(request, code)
+        month = services.parse_period(period)
+        filing = Filing.objects.filter(project=project, period=month).first()
+        form = FilingForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "projects/filing.html",
+                self._context(request, project, month, form, filing),
+                status=400,
+            )
+        values = {
+            name: form.cleaned_data[name]
+            for name in ("investment", "cumulative", "milestones", "narrative", "blockers")
+        }
+        try:
+            filing = services.filing_save(
+                project=project,
+                period=month,
+                values=values,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                submit="submit" in request.POST,
+            )
+        except services.StaleEdit as stale:
+            form.add_error(None, str(stale))
+            return render(
+                request,
+                "projects/filing.html",
+                self._context(request, project, month, form, filing),
+                status=409,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+            return render(
+                request,
+                "projects/filing.html",
+                self._context(request, project, month, form, filing),
+                status=400,
+            )
+        messages.success(
+            request,
+            "月报已报送，等待责任部门审核" if filing.status == FilingStatus.SUBMITTED else "草稿已保存",
+        )
+        return redirect("projects:filing", code=project.code, period=f"{month:%Y-%m}")
+
+
+class FilingBoardView(PermissionGate, View):
+    """This month's filings: the filer's own projects, the department's review queue, the late list."""
+
+    permission_required = "projects.view"
+
+    def get(self, request):
+        period = _period(request.GET.get("month"), request)
+        rows = selectors.filing_board(user=request.user, period=period)
+        queue = selectors.review_queue(user=request.user) if request.user.can("projects.review") else []
+        return render(
+            request,
+            "projects/filings.html",
+            {
+                "period": period,
+                "rows": rows,
+                "late": [row for row in rows if row.late],
+                "queue": queue,
+                "today": timezone.localdate(),
+            },
+        )
+
+
+class FilingReviewView(PermissionGate, View):
+    permission_required = "projects.review"
+
+    def post(self, request, pk):
+        filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("project"), pk=pk)
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "审核提交不完整，请重试")
+            return redirect("projects:filings")
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.filing_accept(
+                    filing=filing, by=request.user, expected_version=form.cleaned_data["version"]
+                )
+                messages.success(request, f"{filing.project.name} {filing.period:%Y-%m} 月报已审核通过")
+            else:
+                services.filing_return(
+                    filing=filing,
+                    reason=form.cleaned_data["return_reason"],
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+                messages.success(request, f"{filing.project.name} {filing.period:%Y-%m} 月报已退回")
+        except services.StaleEdit as stale:
+            messages.error(request, str(stale))
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        except PermissionDenied as denied:
+            messages.error(request, str(denied))
+        return redirect(f"/projects/filings/?month={filing.period:%Y-%m}")
