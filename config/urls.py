@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("chanye.accounts.api_urls")),
     path("", include("chanye.audit.api_urls")),
     path("", include("chanye.enterprises.api_urls")),
+    path("", include("chanye.projects.api_urls")),
 ]
 
 urlpatterns = [

@@ -67,6 +67,17 @@ def project(s):
     return found.code
 
 
+def filing(s):
+    from chanye.projects.models import Filing, Project
+
+    found = Filing.objects.filter(project__code=project(s)).first()
+    if found is None:
+        found = Filing.objects.create(
+            project=Project.objects.get(code=project(s)), period="2025-03-01", due_on="2025-04-05"
+        )
+    return found.pk
+
+
 def finance(s):
     """现代金融: led by L-VP-FIN and FIN, so outside the demo leader's and IIT's scope."""
     return Industry.objects.get(system=s, code="FINANCE").pk
@@ -145,6 +156,10 @@ ROUTES = {
     "projects:filings": (lambda s: "/projects/filings/", (*GOV, "enterprise")),
     "projects:detail": (lambda s: f"/projects/{project(s)}/", ("drc",)),
     "projects:filing": (lambda s: f"/projects/{project(s)}/filings/2025-03/", ("drc",)),
+    "project-list": (lambda s: "/api/v1/projects/", (*GOV, "enterprise")),
+    "project-detail": (lambda s: f"/api/v1/projects/{project(s)}/", ("drc",)),
+    "filing-list": (lambda s: "/api/v1/filings/", (*GOV, "enterprise")),
+    "filing-detail": (lambda s: f"/api/v1/filings/{filing(s)}/", ("drc",)),
     "enterprise-list": (lambda s: "/api/v1/enterprises/", (*GOV, "enterprise")),
     "enterprise-detail": (lambda s: f"/api/v1/enterprises/{firm(s)}/", ("drc",)),
     "enterprise-industries": (lambda s: f"/api/v1/enterprises/{firm(s)}/industries/", ("drc",)),
@@ -179,6 +194,8 @@ WRITE_ONLY = {
     "enterprises:liaison_set",
     "enterprises:visit_log",
     "projects:review",
+    "filing-accept",
+    "filing-send-back",
     "industries:system_load",
     "accounts:user_create",
     "system-load",

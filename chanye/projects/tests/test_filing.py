@@ -208,3 +208,35 @@ def test_demo_library_matches_the_published_figures(systems, personas):
         "completed",
     }
     assert Filing.objects.filter(status=FilingStatus.RETURNED).exists()
+
+
+def test_the_api_files_reviews_and_refuses_stale_versions(project, personas, api_as):
+    owner = api_as(personas["enterprise"])
+    created = owner.post(
+        "/api/v1/filings/",
+        {"project": project.code, "period": "2025-03", "investment": "1000", "cumulative": "1000"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft" and body["period"] == "2025-03"
+    stale = owner.patch(
+        f"/api/v1/filings/{body['id']}/", {"narrative": "x", "version": body["version"] + 5}, format="json"
+    )
+    assert stale.status_code == 409 and stale.json()["current_version"] == body["version"]
+    submitted = owner.patch(
+        f"/api/v1/filings/{body['id']}/", {"version": body["version"], "submit": True}, format="json"
+    )
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    bad = owner.post(f"/api/v1/filings/{body['id']}/accept/", {"version": 2}, format="json")
+    assert bad.status_code == 403  # the owner does not review its own filing
+    accepted = api_as(personas["dept"]).post(
+        f"/api/v1/filings/{body['id']}/accept/", {"version": submitted.json()["version"]}, format="json"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    wrong = owner.post(
+        "/api/v1/filings/",
+        {"project": project.code, "period": "2025-13", "investment": "1", "cumulative": "1"},
+        format="json",
+    )
+    assert wrong.status_code == 400 and "period" in wrong.json()
