@@ -135,7 +135,9 @@ def child(args) -> None:
 
         with CaptureQueriesContext(connection) as captured:
             started, outcome, ended = run()
-        slow = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[: int(os.environ.get("BENCH_SQL_TOP", 12))]
+        slow = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[
+            : int(os.environ.get("BENCH_SQL_TOP", 12))
+        ]
         print(f"slowest statements of {len(captured.captured_queries)}:")
         for query in slow:
             print(f"  {float(query['time']):8.3f} s  {query['sql'][:600]}")

@@ -2,7 +2,7 @@
 version check on every save, a revision for every change and an audit event in the same transaction."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -381,7 +381,7 @@ def demo_projects() -> int:
                 submitted = None
                 if status != FilingStatus.DRAFT:
                     day = deadline + timedelta(days=3) if late else deadline - timedelta(days=1 + number % 4)
-                    submitted = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 10, 0))
+                    submitted = timezone.make_aware(datetime(day.year, day.month, day.day, 10, 0))
                 Filing.objects.create(
                     project=project,
                     period=period,
