@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chanye.organizations",
     "chanye.enterprises",
     "chanye.projects",
+    "chanye.casework",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "chanye.enterprises.models.Status",
         "ImportJobStatusEnum": "chanye.enterprises.models.JobStatus",
+        "CaseKindEnum": "chanye.casework.models.Kind",
+        "CaseCategoryEnum": "chanye.casework.models.Category",
+        "CaseStatusEnum": "chanye.casework.models.Status",
+        "CaseEventKindEnum": "chanye.casework.models.EventKind",
     },
 }
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("chanye.audit.api_urls")),
     path("", include("chanye.enterprises.api_urls")),
     path("", include("chanye.projects.api_urls")),
+    path("", include("chanye.casework.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("audit/", include("chanye.audit.urls")),
     path("enterprises/", include("chanye.enterprises.urls")),
     path("projects/", include("chanye.projects.urls")),
+    path("cases/", include("chanye.casework.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

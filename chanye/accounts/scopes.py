@@ -9,6 +9,8 @@ that kind. Models name their kind (`scope_kind`) and read through `objects.visib
 - 街道经办人 sees their street, and every industry (their enterprises span all of them).
 - Enterprises: the 发改局 all; a leader those in their industries or in their liaison; a department those in
   its industries or served by it; a street those registered in it; an enterprise user only their own.
+- Cases: a department its own, a leader those they supervise and those of the departments leading their
+  industries, a street those of its enterprises, an enterprise user its own firm's; everyone what they opened.
 - 企业用户 sees no government record; administrators see the records of their duty only.
 """
 
@@ -31,6 +33,7 @@ _PERMISSION_OF_KIND = {
     "import_job": "enterprises.import",
     "project": "projects.view",
     "filing": "projects.view",
+    "case": "cases.view",
 }
 
 
@@ -73,6 +76,8 @@ def scope_filter(user, kind: str):
         return _enterprise_scope(user)
     if kind in ("project", "filing"):
         return _project_scope(user, "" if kind == "project" else "project__")
+    if kind == "case":
+        return _case_scope(user)
     industries = industry_ids(user)
     if kind == "street":
         return Q(pk=user.street_id) if user.role == Role.STREET_OFFICER else True
@@ -137,6 +142,26 @@ def _project_scope(user, prefix: str):
         return q(industry_id__in=industries) | q(leader_id=user.leader_id or 0)
     if user.role == Role.DEPARTMENT_OFFICER:
         return q(industry_id__in=industries) | q(department_id=user.department_id or 0)
+    return None
+
+
+def _case_scope(user):
+    """A case is seen by its enterprise's users, its responsible department, its leader and the leaders of
+    the industries its department leads, the street of its enterprise, and whoever opened or handles it."""
+    from chanye.organizations.models import Responsibility
+
+    if user.role == Role.ENTERPRISE_USER:
+        return Q(enterprise_id=user.enterprise_id) if user.enterprise_id else None
+    own = Q(opened_by_id=user.pk) | Q(assignee_id=user.pk)
+    if user.role == Role.STREET_OFFICER:
+        return own | Q(enterprise__street_id=user.street_id) if user.street_id else own
+    if user.role == Role.DISTRICT_LEADER:
+        led = Responsibility.objects.filter(
+            valid_to__isnull=True, industry_id__in=industry_ids(user) or set(), lead_department__isnull=False
+        ).values("lead_department_id")
+        return own | Q(leader_id=user.leader_id or 0) | Q(department_id__in=led)
+    if user.role == Role.DEPARTMENT_OFFICER:
+        return own | Q(department_id=user.department_id or 0)
     return None
 
 

@@ -78,6 +78,27 @@ def filing(s):
     return found.pk
 
 
+def case(s):
+    """A land blocker of the test bank, on 区委金融办 and its leader: in the DRC's scope only."""
+    from chanye.casework.models import Case
+    from chanye.enterprises.models import Enterprise
+    from chanye.organizations.models import Department, Leader
+
+    found = Case.objects.filter(title="测试金融中心用地").first()
+    if found is None:
+        found = Case.objects.create(
+            title="测试金融中心用地",
+            description="用地指标未落实",
+            category="land",
+            enterprise=Enterprise.objects.get(uscc=firm(s)),
+            department=Department.objects.get(code="FIN"),
+            leader=Leader.objects.get(code="L-VP-FIN"),
+            sla_days=60,
+            deadline="2025-06-30",
+        )
+    return found.pk
+
+
 def finance(s):
     """现代金融: led by L-VP-FIN and FIN, so outside the demo leader's and IIT's scope."""
     return Industry.objects.get(system=s, code="FINANCE").pk
@@ -160,6 +181,12 @@ ROUTES = {
     "project-detail": (lambda s: f"/api/v1/projects/{project(s)}/", ("drc",)),
     "filing-list": (lambda s: "/api/v1/filings/", (*GOV, "enterprise")),
     "filing-detail": (lambda s: f"/api/v1/filings/{filing(s)}/", ("drc",)),
+    "cases:list": (lambda s: "/cases/", (*GOV, "enterprise")),
+    "cases:create": (lambda s: "/cases/new/", (*GOV, "enterprise")),
+    "cases:sla": (lambda s: "/cases/sla/", (*GOV, "enterprise")),
+    "cases:detail": (lambda s: f"/cases/{case(s)}/", ("drc",)),
+    "case-list": (lambda s: "/api/v1/cases/", (*GOV, "enterprise")),
+    "case-detail": (lambda s: f"/api/v1/cases/{case(s)}/", ("drc",)),
     "enterprise-list": (lambda s: "/api/v1/enterprises/", (*GOV, "enterprise")),
     "enterprise-detail": (lambda s: f"/api/v1/enterprises/{firm(s)}/", ("drc",)),
     "enterprise-industries": (lambda s: f"/api/v1/enterprises/{firm(s)}/industries/", ("drc",)),
@@ -196,6 +223,19 @@ WRITE_ONLY = {
     "projects:review",
     "filing-accept",
     "filing-send-back",
+    "cases:escalate",
+    "cases:assign",
+    "cases:comment",
+    "cases:deadline",
+    "cases:resolve",
+    "cases:reopen",
+    "cases:cancel",
+    "case-resolve",
+    "case-comment",
+    "case-assign",
+    "case-reopen",
+    "case-cancel",
+    "case-escalate",
     "industries:system_load",
     "accounts:user_create",
     "system-load",
@@ -276,6 +316,7 @@ def _is_list_permitted(route, persona):
         "enterprises:edit": "enterprises:create",  # those who may edit, but not this enterprise
         "projects:detail": "projects:list",
         "projects:filing": "projects:list",
+        "cases:detail": "cases:list",
         "enterprise-industries": "enterprise-list",
         "enterprise-visits": "enterprise-list",
     }.get(route)

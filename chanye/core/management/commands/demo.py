@@ -60,6 +60,7 @@ class Command(BaseCommand):
         self._register(options["enterprises"])
         created = self._users()
         self._projects()
+        self._cases()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
             lines = ["Demo logins (synthetic; administrators enrol a TOTP authenticator at first sign-in):"]
@@ -78,6 +79,12 @@ class Command(BaseCommand):
 
         made = demo_projects()
         self.stdout.write(f"projects: {made} synthetic key projects created" if made else "projects: present")
+
+    def _cases(self) -> None:
+        from chanye.casework.services import demo_cases
+
+        made = demo_cases()
+        self.stdout.write(f"cases: {made} synthetic blocker cases created" if made else "cases: present")
 
     def _register(self, count: int) -> None:
         from chanye.enterprises.services import demo_register
