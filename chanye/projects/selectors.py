@@ -91,3 +91,131 @@ def completion(plan: Decimal | None, cumulative: Decimal | None) -> Decimal | No
     if not plan:
         return None
     return (Decimal(cumulative or 0) * 100 / plan).quantize(Decimal("0.1"))
+
+
+def current_rules():
+    """The light rules in force: the newest saved version, the published defaults where it is silent."""
+    from chanye.projects import lights
+    from chanye.projects.models import LightRules
+
+    saved = LightRules.objects.order_by("-id").values_list("rules", flat=True).first()
+    return lights.RuleSet.from_dict(saved) if saved else lights.DEFAULT_RULES
+
+
+def project_months(*, user, period: date, projects: QuerySet[Project] | None = None) -> list:
+    """Each visible project's state at the end of `period`, as the light rules read it."""
+    import calendar
+
+    from chanye.projects import lights
+    from chanye.projects.models import Bond, BondSpend
+
+    projects = (projects if projects is not None else Project.objects.visible_to(user)).order_by("code")
+    ids = list(projects.values_list("pk", flat=True))
+    plans = {p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=ids, year=period.year)}
+    filings = {
+        f.project_id: f
+        for f in Filing.objects.filter(project_id__in=ids, period=period).exclude(status=FilingStatus.DRAFT)
+    }
+    month_end = period.replace(day=calendar.monthrange(period.year, period.month)[1])
+    spent: dict[int, Decimal] = {}
+    for bond_id, amount in BondSpend.objects.filter(bond__project_id__in=ids, period__lte=period).values_list(
+        "bond_id", "amount"
+    ):
+        spent[bond_id] = spent.get(bond_id, Decimal(0)) + amount
+    bonds: dict[int, list] = {}
+    for bond in Bond.objects.filter(project_id__in=ids, issued_on__lte=month_end):
+        bonds.setdefault(bond.project_id, []).append(
+            lights.BondState(
+                batch=bond.batch,
+                amount=bond.amount,
+                issued_on=bond.issued_on,
+                spent=spent.get(bond.pk, Decimal(0)),
+            )
+        )
+    today = timezone.localdate()
+    due = due_on(period)
+    months = []
+    for project in projects:
+        plan = plans.get(project.pk)
+        filing = filings.get(project.pk)
+        if filing is not None and filing.submitted_at is not None:
+            late = timezone.localdate(filing.submitted_at) > due
+        else:
+            late = today > due and project.stage in ACTIVE_STAGES
+        curve = (
+            [Decimal(str(value)) for value in plan.curve] if plan and len(plan.curve or []) == 12 else None
+        )
+        months.append(
+            (
+                project,
+                lights.ProjectMonth(
+                    code=project.code,
+                    name=project.name,
+                    year=period.year,
+                    month=period.month,
+                    stage=project.stage,
+                    annual_plan=plan.planned_investment if plan else None,
+                    plan_curve=tuple(curve) if curve else None,
+                    actual_cumulative=filing.cumulative if filing else None,
+                    planned_start=project.planned_start,
+                    actual_start=project.actual_start
+                    if project.actual_start and project.actual_start <= month_end
+                    else None,
+                    bonds=tuple(bonds.get(project.pk, ())),
+                    filed_late=late,
+                ),
+            )
+        )
+    return months
+
+
+def project_lights(*, user, period: date, rules=None) -> list[tuple[Project, object]]:
+    """Every visible project's light at the end of `period`, with the rule and the numbers that lit it."""
+    from chanye.projects import lights
+
+    rules = rules or current_rules()
+    return [
+        (project, lights.evaluate(month, rules))
+        for project, month in project_months(user=user, period=period)
+    ]
+
+
+def monthly_rows(*, user, period: date) -> list:
+    """The rows of the monthly table: each visible project with its plan, cumulative, light and report."""
+    from chanye.projects import exports, lights
+    from chanye.projects.services import plan_share
+
+    rules = current_rules()
+    projects = Project.objects.visible_to(user).select_related(
+        "owner", "industry", "street", "leader", "department"
+    )
+    months = project_months(user=user, period=period, projects=projects)
+    plans = {p.project_id: p for p in AnnualPlan.objects.filter(project__in=projects, year=period.year)}
+    filings = {f.project_id: f for f in Filing.objects.filter(project__in=projects, period=period)}
+    rows = []
+    for project, month in months:
+        light = lights.evaluate(month, rules)
+        plan = plans.get(project.pk)
+        filing = filings.get(project.pk)
+        rows.append(
+            exports.Row(
+                code=project.code,
+                name=project.name,
+                stage=project.stage,
+                owner=project.owner.name if project.owner else "",
+                industry=project.industry.name if project.industry else "",
+                street=project.street.name if project.street else "",
+                total=project.total_investment,
+                plan=plan.planned_investment if plan else None,
+                cumulative=filing.cumulative if filing and filing.status != FilingStatus.DRAFT else None,
+                schedule=plan_share(plan, period.month) if plan else None,
+                colour=light.colour,
+                reason=light.sentence,
+                narrative=filing.narrative if filing else "",
+                blockers=filing.blockers if filing else "",
+                leader=project.leader.title if project.leader else "",
+                department=project.department.name if project.department else "",
+                status=filing.get_status_display() if filing else "未填报",
+            )
+        )
+    return rows

@@ -192,3 +192,47 @@ class FilingReviewView(PermissionGate, View):
         except PermissionDenied as denied:
             messages.error(request, str(denied))
         return redirect(f"/projects/filings/?month={filing.period:%Y-%m}")
+
+
+COLOUR_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "未亮灯"}
+
+
+class LightsView(PermissionGate, View):
+    """Every project's light as of a month, each with the rule and the numbers that lit it."""
+
+    permission_required = "projects.view"
+
+    def get(self, request):
+        period = _period(request.GET.get("month"), request)
+        found = selectors.project_lights(user=request.user, period=period)
+        colour = request.GET.get("colour")
+        counts = {key: sum(1 for _p, light in found if light.colour == key) for key in COLOUR_LABELS}
+        rows = [(p, light) for p, light in found if not colour or light.colour == colour]
+        return render(
+            request,
+            "projects/lights.html",
+            {"period": period, "rows": rows, "counts": counts, "labels": COLOUR_LABELS, "colour": colour},
+        )
+
+
+class MonthlyTableView(PermissionGate, View):
+    """The monthly key-project table (Excel) in the layout the 发改局 circulates, for the user's projects."""
+
+    permission_required = "projects.view"
+
+    def get(self, request):
+        from urllib.parse import quote
+
+        from django.http import HttpResponse
+
+        from chanye.projects import exports
+
+        period = _period(request.GET.get("month"), request)
+        rows = selectors.monthly_rows(user=request.user, period=period)
+        response = HttpResponse(
+            exports.monthly_table(rows, period=period),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{period.year}年1-{period.month}月重点项目投资进度表.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response

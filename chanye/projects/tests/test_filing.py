@@ -240,3 +240,33 @@ def test_the_api_files_reviews_and_refuses_stale_versions(project, personas, api
         format="json",
     )
     assert wrong.status_code == 400 and "period" in wrong.json()
+
+
+def test_lights_page_cli_and_monthly_table_explain_each_light(project, personas, login, capsys):
+    import io
+
+    from django.core.management import call_command
+    from python_calamine import CalamineWorkbook
+
+    services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 500, "cumulative": 500},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    # March, pro rata: 时序进度 25%; 500 of 12,000 is 4.2%: 20.8 points behind → yellow.
+    page = login(personas["drc"]).get("/projects/lights/?month=2025-03")
+    text = page.content.decode()
+    assert "占年度计划 4.2%，时序进度 25.0%，落后 20.8 个百分点（黄灯：落后 10–30 个百分点）" in text
+    assert page.context["counts"]["yellow"] == 1
+    call_command("projects", "lights", "--as-of", "2025-03", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "code,name,colour,rule,reason,numbers"
+    assert any(line.startswith(f"{project.code},天越软件产业园,yellow,progress,") for line in lines)
+    workbook = login(personas["drc"]).get("/projects/monthly.xlsx?month=2025-03")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][0] == "2025年1-3月天河区重点项目投资进度表"
+    row = next(r for r in sheet if r[1] == project.code)
+    assert row[2] == "天越软件产业园" and row[11] == "黄灯" and "落后 20.8 个百分点" in row[12]
+    assert row[7] == 1.2 and row[8] == 0.05  # 亿元
