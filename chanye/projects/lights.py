@@ -229,28 +229,28 @@ def evaluate(pm: ProjectMonth, rules: RuleSet = DEFAULT_RULES) -> Light:
         elapsed = min(_months(bond.issued_on, pm.year, pm.month) + 1, rules.bond_window_months)
         expected = Decimal(elapsed) * HUNDRED / rules.bond_window_months
         used = bond.spent * HUNDRED / bond.amount
-        behind = expected - used
+        short = expected - used
         numbers = {
             "批次": bond.batch,
             "应支出(%)": _pct(expected),
             "已支出(%)": _pct(used),
-            "落后(百分点)": _pct(behind),
+            "落后(百分点)": _pct(short),
         }
         head = (
             f"专项债{bond.batch} {_yi(bond.amount)} 亿元，发行第 {elapsed} 个月应支出 {_pct(expected)}%，"
             f"已支出 {_pct(used)}%"
         )
-        if behind > rules.bond_red_pp:
+        if short > rules.bond_red_pp:
             reasons.append(
                 Reason(
                     "bond",
                     RED,
-                    f"{head}，落后 {_pct(behind)} 个百分点（红灯：落后超过 {rules.bond_red_pp} 个百分点）",
+                    f"{head}，落后 {_pct(short)} 个百分点（红灯：落后超过 {rules.bond_red_pp} 个百分点）",
                     numbers,
                 )
             )
-        elif behind > 0:
-            reasons.append(Reason("bond", YELLOW, f"{head}，落后 {_pct(behind)} 个百分点（黄灯）", numbers))
+        elif short > 0:
+            reasons.append(Reason("bond", YELLOW, f"{head}，落后 {_pct(short)} 个百分点（黄灯）", numbers))
     if pm.filed_late:
         reasons.append(
             Reason(

@@ -219,3 +219,50 @@ def monthly_rows(*, user, period: date) -> list:
             )
         )
     return rows
+
+
+def fai_target(year: int) -> Decimal | None:
+    """The district's FAI target for `year` from the loaded system definition (亿元 there, 万元 here)."""
+    from chanye.enterprises.services import current_system
+
+    system = current_system()
+    if system is None or system.current_version is None:
+        return None
+    for target in system.current_version.definition.get("targets", []):
+        if (
+            target.get("indicator") == "fai"
+            and target.get("scope") == "district"
+            and target.get("year") == year
+        ):
+            return Decimal(str(target["value"])) * 10000
+    return None
+
+
+def fai_forecast(*, user, year: int, as_of: int):
+    """The year's FAI forecast over the visible projects with a plan that year (chanye.projects.forecast)."""
+    from chanye.projects import forecast
+
+    plans = AnnualPlan.objects.filter(project__in=Project.objects.visible_to(user), year=year).select_related(
+        "project"
+    )
+    actual: dict[int, dict[int, Decimal]] = {}
+    for project_id, period, investment in (
+        Filing.objects.filter(
+            project__in=[p.project_id for p in plans], period__year=year, period__month__lte=as_of
+        )
+        .exclude(status=FilingStatus.DRAFT)
+        .values_list("project_id", "period", "investment")
+    ):
+        actual.setdefault(project_id, {})[period.month] = investment
+    inputs = [
+        forecast.ProjectInput(
+            code=plan.project.code,
+            name=plan.project.name,
+            annual_plan=plan.planned_investment,
+            plan_curve=tuple(Decimal(str(v)) for v in plan.curve) if len(plan.curve or []) == 12 else None,
+            actual=actual.get(plan.project_id, {}),
+        )
+        for plan in plans
+    ]
+    target = fai_target(year)
+    return forecast.district_forecast(inputs, target if target is not None else Decimal(0), as_of), target

@@ -236,3 +236,26 @@ class MonthlyTableView(PermissionGate, View):
         name = f"{period.year}年1-{period.month}月重点项目投资进度表.xlsx"
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
+
+
+class ForecastView(PermissionGate, View):
+    """The year's FAI: planned vs actual vs the target month by month, the forecast, and the projects that
+    explain most of the gap."""
+
+    permission_required = "projects.view"
+
+    def get(self, request):
+        period = _period(request.GET.get("month"), request)
+        result, target = selectors.fai_forecast(user=request.user, year=period.year, as_of=period.month)
+        chart = {
+            "months": [f"{m}月" for m, *_ in result.monthly],
+            "planned": [float(p / 10000) for _, p, _a, _f in result.monthly],
+            "actual": [float(a / 10000) if a is not None else None for _, _p, a, _f in result.monthly],
+            "forecast": [float(f / 10000) if m >= period.month else None for m, _p, _a, f in result.monthly],
+            "target": float(target / 10000) if target is not None else None,
+        }
+        return render(
+            request,
+            "projects/forecast.html",
+            {"period": period, "f": result, "target": target, "chart": chart},
+        )

@@ -176,6 +176,7 @@ ROUTES = {
     "projects:list": (lambda s: "/projects/", (*GOV, "enterprise")),
     "projects:filings": (lambda s: "/projects/filings/", (*GOV, "enterprise")),
     "projects:lights": (lambda s: "/projects/lights/?month=2025-03", (*GOV, "enterprise")),
+    "projects:forecast": (lambda s: "/projects/forecast/?month=2025-03", (*GOV, "enterprise")),
     "projects:monthly_table": (lambda s: "/projects/monthly.xlsx?month=2025-03", (*GOV, "enterprise")),
     "projects:detail": (lambda s: f"/projects/{project(s)}/", ("drc",)),
     "projects:filing": (lambda s: f"/projects/{project(s)}/filings/2025-03/", ("drc",)),

@@ -270,3 +270,19 @@ def test_lights_page_cli_and_monthly_table_explain_each_light(project, personas,
     row = next(r for r in sheet if r[1] == project.code)
     assert row[2] == "天越软件产业园" and row[11] == "黄灯" and "落后 20.8 个百分点" in row[12]
     assert row[7] == 1.2 and row[8] == 0.05  # 亿元
+
+
+def test_forecast_page_shows_the_gap_to_the_target_and_who_explains_it(project, personas, login):
+    services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 500, "cumulative": 500},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    page = login(personas["drc"]).get("/projects/forecast/?month=2025-03")
+    assert page.status_code == 200
+    result = page.context["f"]
+    assert page.context["target"] == Decimal(8_400_000)  # 840 亿元, from the loaded system's targets
+    assert result.forecast_year < Decimal(12000) and result.contributors[0].code == project.code
+    assert "差距主要来自" in page.content.decode() and project.name in page.content.decode()
