@@ -1,12 +1,15 @@
 """REST API of the key projects: the library, and monthly filings with their workflow. Every write goes
 through the same services as the pages; a stale `version` gets 409 with the current one."""
 
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet, mixins
 
 from chanye.projects import selectors, services
@@ -226,3 +229,87 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         except services.StaleEdit as stale:
             return _stale(filing.pk, stale)
         return Response(FilingSerializer(filing).data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    colour = serializers.CharField()
+    sentence = serializers.CharField()
+    numbers = serializers.DictField(child=serializers.CharField())
+
+
+class LightSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    name = serializers.CharField()
+    stage = serializers.CharField()
+    colour = serializers.CharField(help_text="red, yellow, green or grey (no light)")
+    sentence = serializers.CharField()
+    reasons = ReasonSerializer(many=True)
+
+
+class LightsApi(APIView):
+    """Each visible project's light as of a month (`?as_of=YYYY-MM`, default the latest month filed), with
+    the rule and the numbers behind every reason."""
+
+    permission_required = "projects.view"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", str, description="YYYY-MM")],
+        responses=LightSerializer(many=True),
+    )
+    def get(self, request):
+        text = request.query_params.get("as_of")
+        period = services.parse_period(text) if text else selectors.latest_period(user=request.user)
+        rows = [
+            {
+                "project": project.code,
+                "name": project.name,
+                "stage": project.stage,
+                "colour": light.colour,
+                "sentence": light.sentence,
+                "reasons": [reason.__dict__ for reason in light.reasons],
+            }
+            for project, light in selectors.project_lights(user=request.user, period=period)
+        ]
+        return Response({"as_of": f"{period:%Y-%m}", "results": LightSerializer(rows, many=True).data})
+
+
+class ForecastApi(APIView):
+    """The year's FAI forecast over the visible projects as of a month, with the target, the monthly series
+    and the projects that explain most of the gap (amounts in 万元)."""
+
+    permission_required = "projects.view"
+
+    @extend_schema(parameters=[OpenApiParameter("as_of", str, description="YYYY-MM")], responses=dict)
+    def get(self, request):
+        text = request.query_params.get("as_of")
+        period = services.parse_period(text) if text else selectors.latest_period(user=request.user)
+        result, target = selectors.fai_forecast(user=request.user, year=period.year, as_of=period.month)
+        return Response(
+            {
+                "as_of": f"{period:%Y-%m}",
+                "target": str(target) if target is not None else None,
+                "planned_year": str(result.planned_year),
+                "actual_to_date": str(result.actual_to_date),
+                "forecast_year": str(result.forecast_year.quantize(Decimal("0.01"))),
+                "gap": str(result.gap.quantize(Decimal("0.01"))) if target is not None else None,
+                "monthly": [
+                    {
+                        "month": month,
+                        "planned": str(planned.quantize(Decimal("0.01"))),
+                        "actual": str(actual) if actual is not None else None,
+                        "forecast": str(forecast.quantize(Decimal("0.01"))),
+                    }
+                    for month, planned, actual, forecast in result.monthly
+                ],
+                "contributors": [
+                    {
+                        "project": c.code,
+                        "name": c.name,
+                        "shortfall": str(c.shortfall.quantize(Decimal("0.01"))),
+                        "share": str(c.share.quantize(Decimal("0.001"))),
+                    }
+                    for c in result.contributors
+                ],
+            }
+        )

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from chanye.projects import api
@@ -6,4 +7,8 @@ router = SimpleRouter()
 router.register("projects", api.ProjectViewSet, basename="project")
 router.register("filings", api.FilingViewSet, basename="filing")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("project-lights/", api.LightsApi.as_view(), name="project-lights"),
+    path("project-forecast/", api.ForecastApi.as_view(), name="project-forecast"),
+    *router.urls,
+]

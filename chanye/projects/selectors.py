@@ -130,6 +130,7 @@ def project_months(*, user, period: date, projects: QuerySet[Project] | None = N
                 amount=bond.amount,
                 issued_on=bond.issued_on,
                 spent=spent.get(bond.pk, Decimal(0)),
+                window_months=bond.window_months,
             )
         )
     today = timezone.localdate()
@@ -169,15 +170,27 @@ def project_months(*, user, period: date, projects: QuerySet[Project] | None = N
     return months
 
 
-def project_lights(*, user, period: date, rules=None) -> list[tuple[Project, object]]:
+def project_lights(*, user, period: date, rules=None, projects=None) -> list[tuple[Project, object]]:
     """Every visible project's light at the end of `period`, with the rule and the numbers that lit it."""
     from chanye.projects import lights
 
     rules = rules or current_rules()
-    return [
-        (project, lights.evaluate(month, rules))
-        for project, month in project_months(user=user, period=period)
-    ]
+    if projects is not None and not isinstance(projects, QuerySet):
+        projects = Project.objects.filter(pk__in=[p.pk for p in projects])
+    months = project_months(user=user, period=period, projects=projects)
+    return [(project, lights.evaluate(month, rules)) for project, month in months]
+
+
+def project_blockers(*, user, project: Project):
+    """The project's blockers (要素保障问题) in casework the user may see, open ones first."""
+    from chanye.casework.models import Case
+
+    return (
+        Case.objects.visible_to(user)
+        .filter(subject_type="project", subject_id=project.code)
+        .select_related("department")
+        .order_by("closed_at", "deadline")
+    )
 
 
 def monthly_rows(*, user, period: date) -> list:

@@ -53,6 +53,10 @@ class ProjectDetailView(PermissionGate, View):
         project = _project(request, code)
         filings = project.filings.order_by("-period")
         plans = project.plans.order_by("-year")
+        period = selectors.latest_period(user=request.user)
+        light = next(
+            iter(selectors.project_lights(user=request.user, period=period, projects=[project])), None
+        )
         return render(
             request,
             "projects/detail.html",
@@ -63,6 +67,9 @@ class ProjectDetailView(PermissionGate, View):
                 "bonds": project.bonds.prefetch_related("spends"),
                 "filings": filings,
                 "can_file": services.can_file(request.user, project),
+                "light": light[1] if light else None,
+                "light_period": period,
+                "blockers": selectors.project_blockers(user=request.user, project=project),
             },
         )
 

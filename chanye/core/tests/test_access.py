@@ -183,6 +183,8 @@ ROUTES = {
     "project-list": (lambda s: "/api/v1/projects/", (*GOV, "enterprise")),
     "project-detail": (lambda s: f"/api/v1/projects/{project(s)}/", ("drc",)),
     "filing-list": (lambda s: "/api/v1/filings/", (*GOV, "enterprise")),
+    "project-lights": (lambda s: "/api/v1/project-lights/?as_of=2025-03", (*GOV, "enterprise")),
+    "project-forecast": (lambda s: "/api/v1/project-forecast/?as_of=2025-03", (*GOV, "enterprise")),
     "filing-detail": (lambda s: f"/api/v1/filings/{filing(s)}/", ("drc",)),
     "cases:list": (lambda s: "/cases/", (*GOV, "enterprise")),
     "cases:create": (lambda s: "/cases/new/", (*GOV, "enterprise")),

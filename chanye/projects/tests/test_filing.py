@@ -286,3 +286,25 @@ def test_forecast_page_shows_the_gap_to_the_target_and_who_explains_it(project, 
     assert page.context["target"] == Decimal(8_400_000)  # 840 亿元, from the loaded system's targets
     assert result.forecast_year < Decimal(12000) and result.contributors[0].code == project.code
     assert "差距主要来自" in page.content.decode() and project.name in page.content.decode()
+
+
+def test_api_gives_each_light_with_its_rule_and_numbers_and_the_forecast(project, personas, api_as, login):
+    services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 500, "cumulative": 500},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    client = api_as(personas["drc"])
+    lights = client.get("/api/v1/project-lights/", {"as_of": "2025-03"}).json()
+    mine = next(row for row in lights["results"] if row["project"] == project.code)
+    assert mine["colour"] == "yellow"
+    progress = next(r for r in mine["reasons"] if r["rule"] == "progress")
+    assert progress["numbers"]["时序进度(%)"] == "25.0" and progress["numbers"]["完成率(%)"] == "4.2"
+    assert client.get("/api/v1/project-lights/", {"as_of": "2025-xx"}).status_code == 400
+    forecast = client.get("/api/v1/project-forecast/", {"as_of": "2025-03"}).json()
+    assert forecast["target"] == "8400000" and forecast["contributors"][0]["project"] == project.code
+    assert len(forecast["monthly"]) == 12
+    page = login(personas["drc"]).get(f"/projects/{project.code}/")
+    assert "落后 20.8 个百分点" in page.content.decode()  # the project's own light, explained on its page
