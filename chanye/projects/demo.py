@@ -50,10 +50,13 @@ class DemoProject:
     bond: Decimal = Decimal(0)
 
 
-def curve() -> list[str]:
-    total = sum(MONTH_WEIGHTS)
+def curve(start_month: int = 1) -> list[str]:
+    """12 cumulative shares of the year's plan; nothing planned before `start_month` (a project starting
+    mid-year plans its investment from its start)."""
+    weights = _weights(start_month)
+    total = sum(weights)
     running, shares = 0, []
-    for weight in MONTH_WEIGHTS:
+    for weight in weights:
         running += weight
         shares.append(str((Decimal(running) / total).quantize(Decimal("0.0001"))))
     shares[-1] = "1"
@@ -115,14 +118,18 @@ def generate(industries: int, streets: int, owners: int, seed: int = 208) -> lis
     return projects
 
 
+def _weights(start_month: int) -> list[int]:
+    return [weight if month >= start_month else 0 for month, weight in enumerate(MONTH_WEIGHTS, start=1)]
+
+
 def monthly(project: DemoProject) -> Iterator[tuple[int, Decimal]]:
     """The project's investment month by month (January–LAST_MONTH), at its pace."""
-    total = sum(MONTH_WEIGHTS)
+    weights = _weights(project.planned_start.month if project.planned_start.year == YEAR else 1)
     for month in range(1, LAST_MONTH + 1):
         if project.actual_start is None or project.actual_start > date(YEAR, month, 28):
             yield month, Decimal(0)
             continue
-        share = Decimal(MONTH_WEIGHTS[month - 1]) / total
+        share = Decimal(weights[month - 1]) / sum(weights)
         yield (
             month,
             (project.year_plan * share * Decimal(str(round(project.pace, 3)))).quantize(Decimal("0.01")),

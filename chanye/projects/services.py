@@ -314,7 +314,6 @@ def demo_projects() -> int:
     }
     demo_firm = get_user_model().objects.filter(role="enterprise_user").exclude(enterprise=None).first()
     generated = demo.generate(len(industries), len(streets), len(owners))
-    curve = demo.curve()
     with transaction.atomic():
         LightRules.objects.get_or_create(pk=1, defaults={"rules": {}, "note": "默认规则"})
         for number, item in enumerate(generated):
@@ -348,7 +347,7 @@ def demo_projects() -> int:
                 year=demo.YEAR,
                 planned_investment=item.year_plan,
                 completed_before=item.completed_before,
-                curve=curve,
+                curve=demo.curve(item.planned_start.month if item.planned_start.year == demo.YEAR else 1),
             )
             Milestone.objects.create(
                 project=project,
