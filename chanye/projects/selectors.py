@@ -279,3 +279,46 @@ def fai_forecast(*, user, year: int, as_of: int):
     ]
     target = fai_target(year)
     return forecast.district_forecast(inputs, target if target is not None else Decimal(0), as_of), target
+
+
+ROLLUP_KEYS = {
+    "industry": "所属产业",
+    "street": "所在街道",
+    "leader": "责任区领导",
+    "department": "责任部门",
+    "stage": "项目阶段",
+}
+
+
+@dataclass
+class Rollup:
+    key: str
+    count: int = 0
+    total: Decimal = Decimal(0)
+    plan: Decimal = Decimal(0)
+    cumulative: Decimal = Decimal(0)
+    colours: dict[str, int] | None = None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion(self.plan, self.cumulative)
+
+
+def rollup(*, user, period: date, by: str) -> list[Rollup]:
+    """The visible projects grouped by industry, street, leader, department or stage: counts, investment,
+    the year's plan and cumulative, completion, and how many of each light."""
+    from chanye.projects.models import Stage
+
+    if by not in ROLLUP_KEYS:
+        raise ValueError(f"不能按「{by}」汇总（可按 {'、'.join(ROLLUP_KEYS.values())}）")
+    groups: dict[str, Rollup] = {}
+    for row in monthly_rows(user=user, period=period):
+        key = Stage(row.stage).label if by == "stage" else getattr(row, by) or "（未填）"
+        group = groups.setdefault(str(key), Rollup(str(key), colours={}))
+        group.count += 1
+        group.total += row.total
+        group.plan += row.plan or 0
+        group.cumulative += row.cumulative or 0
+        assert group.colours is not None
+        group.colours[row.colour] = group.colours.get(row.colour, 0) + 1
+    return sorted(groups.values(), key=lambda g: -g.total)

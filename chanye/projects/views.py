@@ -266,3 +266,28 @@ class ForecastView(PermissionGate, View):
             "projects/forecast.html",
             {"period": period, "f": result, "target": target, "chart": chart},
         )
+
+
+class RollupView(PermissionGate, View):
+    """Projects rolled up by industry, street, leader, department or stage."""
+
+    permission_required = "projects.view"
+
+    def get(self, request):
+        period = _period(request.GET.get("month"), request)
+        by = request.GET.get("by", "industry")
+        if by not in selectors.ROLLUP_KEYS:
+            messages.error(request, f"不能按「{by}」汇总，已按所属产业汇总")
+            by = "industry"
+        groups = selectors.rollup(user=request.user, period=period, by=by)
+        return render(
+            request,
+            "projects/rollup.html",
+            {
+                "period": period,
+                "by": by,
+                "keys": selectors.ROLLUP_KEYS,
+                "groups": groups,
+                "labels": COLOUR_LABELS,
+            },
+        )

@@ -308,3 +308,25 @@ def test_api_gives_each_light_with_its_rule_and_numbers_and_the_forecast(project
     assert len(forecast["monthly"]) == 12
     page = login(personas["drc"]).get(f"/projects/{project.code}/")
     assert "落后 20.8 个百分点" in page.content.decode()  # the project's own light, explained on its page
+
+
+def test_rollup_by_department_and_stage_adds_up(project, personas, login):
+    services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 500, "cumulative": 500},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    page = login(personas["drc"]).get("/projects/rollup/?by=department&month=2025-03")
+    group = next(g for g in page.context["groups"] if g.key == "区工业和信息化局")
+    assert (group.count, group.plan, group.cumulative, group.rate) == (
+        1,
+        Decimal(12000),
+        Decimal(500),
+        Decimal("4.2"),
+    )
+    assert group.colours == {"yellow": 1}
+    by_stage = login(personas["drc"]).get("/projects/rollup/?by=stage&month=2025-03").context["groups"]
+    assert [g.key for g in by_stage] == ["续建"]
+    assert login(personas["drc"]).get("/projects/rollup/?by=colour").context["by"] == "industry"
