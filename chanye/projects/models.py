@@ -265,3 +265,40 @@ class LightRules(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.pk}"
+
+
+class StageChangeBatch(models.Model):
+    """The year-end move of the library (储备 → 新开工 → 续建 → 竣工 → 投产), proposed from the record and applied
+    as one reviewed batch."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))  # the year that ends
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("年度阶段调整")
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class StageChange(models.Model):
+    batch = models.ForeignKey(StageChangeBatch, on_delete=models.CASCADE, related_name="changes")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    from_stage = models.CharField(max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.CharField(max_length=300)
+    accepted = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["batch", "project__code"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_stage} → {self.to_stage}"

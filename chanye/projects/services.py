@@ -21,6 +21,8 @@ from chanye.projects.models import (
     MilestoneKind,
     Project,
     Stage,
+    StageChange,
+    StageChangeBatch,
 )
 
 DEADLINE_DAY = 5  # a month's filing is due on the 5th of the next month
@@ -396,3 +398,90 @@ def demo_projects() -> int:
                     submitted_at=submitted,
                 )
     return len(generated)
+
+
+def _proposal(
+    project: Project, year: int, milestones: dict[str, date], next_plan: bool
+) -> tuple[str, str] | None:
+    """The stage a project should enter after `year`, with the reason, or None when it stays."""
+    end = date(year, 12, 31)
+    finished = milestones.get(MilestoneKind.COMPLETION) or (
+        project.actual_end if project.actual_end else None
+    )
+    if project.stage == Stage.COMPLETED:
+        if milestones.get(MilestoneKind.OPERATION, date.max) <= end:
+            return Stage.OPERATING, f"{milestones[MilestoneKind.OPERATION]:%Y-%m-%d} 投产"
+        return None
+    if project.stage in (Stage.NEW, Stage.CONTINUING):
+        if finished and finished <= end:
+            return Stage.COMPLETED, f"{finished:%Y-%m-%d} 竣工"
+        if project.stage == Stage.NEW and project.actual_start and project.actual_start <= end:
+            return Stage.CONTINUING, f"{project.actual_start:%Y-%m-%d} 已开工，{year + 1} 年转为续建"
+        return None
+    if project.stage == Stage.RESERVE and (
+        next_plan or (project.planned_start is not None and project.planned_start.year == year + 1)
+    ):
+        return Stage.NEW, f"列入 {year + 1} 年计划，计划 {year + 1} 年开工"
+    return None
+
+
+@transaction.atomic
+def stage_changes_propose(*, year: int, by) -> StageChangeBatch:
+    """Propose the year-end stage of every project from its record: started → 续建, finished → 竣工, put into
+    production → 投产, reserve with next year's plan → 新开工. Nothing changes until the batch is applied."""
+    if not by.can("projects.change"):
+        raise PermissionDenied("只有发改局管理员可以调整项目阶段")
+    batch = StageChangeBatch.objects.create(year=year, created_by=by)
+    reached: dict[int, dict[str, date]] = {}
+    for project_id, kind, actual in Milestone.objects.filter(actual_on__isnull=False).values_list(
+        "project_id", "kind", "actual_on"
+    ):
+        reached.setdefault(project_id, {})[kind] = actual
+    planned_next = set(AnnualPlan.objects.filter(year=year + 1).values_list("project_id", flat=True))
+    changes = []
+    for project in Project.objects.order_by("code"):
+        proposal = _proposal(project, year, reached.get(project.pk, {}), project.pk in planned_next)
+        if proposal is not None:
+            changes.append(
+                StageChange(
+                    batch=batch,
+                    project=project,
+                    from_stage=project.stage,
+                    to_stage=proposal[0],
+                    reason=proposal[1],
+                )
+            )
+    StageChange.objects.bulk_create(changes)
+    audit_record(actor=by, action="stages.propose", obj=batch, after={"year": year, "changes": len(changes)})
+    return batch
+
+
+@transaction.atomic
+def stage_changes_apply(*, batch, accepted: set[int], by) -> int:
+    """Apply the reviewed batch: the accepted changes move their projects (unless a project's stage moved
+    since the proposal); returns how many projects moved."""
+    if not by.can("projects.change"):
+        raise PermissionDenied("只有发改局管理员可以调整项目阶段")
+    batch = StageChangeBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.applied_at is not None:
+        raise ValidationError(
+            {"batch": f"这批阶段调整已于 {timezone.localtime(batch.applied_at):%Y-%m-%d %H:%M} 执行"}
+        )
+    moved = 0
+    for change in batch.changes.select_related("project"):
+        change.accepted = change.pk in accepted
+        change.save(update_fields=["accepted"])
+        if change.accepted and change.project.stage == change.from_stage:
+            Project.objects.filter(pk=change.project_id).update(
+                stage=change.to_stage, version=F("version") + 1
+            )
+            moved += 1
+    batch.applied_at, batch.applied_by = timezone.now(), by
+    batch.save(update_fields=["applied_at", "applied_by"])
+    audit_record(
+        actor=by,
+        action="stages.apply",
+        obj=batch,
+        after={"year": batch.year, "moved": moved, "accepted": sorted(accepted)},
+    )
+    return moved

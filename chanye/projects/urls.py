@@ -9,6 +9,7 @@ urlpatterns = [
     path("lights/", views.LightsView.as_view(), name="lights"),
     path("forecast/", views.ForecastView.as_view(), name="forecast"),
     path("rollup/", views.RollupView.as_view(), name="rollup"),
+    path("stages/", views.StageChangesView.as_view(), name="stages"),
     path("monthly.xlsx", views.MonthlyTableView.as_view(), name="monthly_table"),
     path("filings/<int:pk>/review/", views.FilingReviewView.as_view(), name="review"),
     path("<str:code>/", views.ProjectDetailView.as_view(), name="detail"),

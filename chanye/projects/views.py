@@ -291,3 +291,41 @@ class RollupView(PermissionGate, View):
                 "labels": COLOUR_LABELS,
             },
         )
+
+
+class StageChangesView(PermissionGate, View):
+    """Year-end stage changes: propose them from the record, review them, apply the batch."""
+
+    permission_required = "projects.change"
+
+    def get(self, request):
+        from chanye.projects.models import StageChangeBatch
+
+        batch = StageChangeBatch.objects.first()
+        changes = batch.changes.select_related("project") if batch else []
+        return render(
+            request,
+            "projects/stages.html",
+            {"batch": batch, "changes": changes, "year": timezone.localdate().year - 1},
+        )
+
+    def post(self, request):
+        from chanye.projects.models import StageChangeBatch
+
+        try:
+            if "propose" in request.POST:
+                year = int(request.POST.get("year", ""))
+                batch = services.stage_changes_propose(year=year, by=request.user)
+                messages.success(
+                    request, f"已按 {year} 年的记录提出 {batch.changes.count()} 项阶段调整，请审核后执行"
+                )
+            else:
+                batch = get_object_or_404(StageChangeBatch, pk=request.POST.get("batch"))
+                accepted = {int(pk) for pk in request.POST.getlist("accepted") if pk.isdigit()}
+                moved = services.stage_changes_apply(batch=batch, accepted=accepted, by=request.user)
+                messages.success(request, f"已调整 {moved} 个项目的阶段")
+        except ValueError:
+            messages.error(request, "年度应为四位数字，如 2025")
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("projects:stages")

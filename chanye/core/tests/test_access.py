@@ -178,6 +178,7 @@ ROUTES = {
     "projects:lights": (lambda s: "/projects/lights/?month=2025-03", (*GOV, "enterprise")),
     "projects:forecast": (lambda s: "/projects/forecast/?month=2025-03", (*GOV, "enterprise")),
     "projects:rollup": (lambda s: "/projects/rollup/?by=department&month=2025-03", (*GOV, "enterprise")),
+    "projects:stages": (lambda s: "/projects/stages/", ("drc",)),
     "projects:monthly_table": (lambda s: "/projects/monthly.xlsx?month=2025-03", (*GOV, "enterprise")),
     "projects:detail": (lambda s: f"/projects/{project(s)}/", ("drc",)),
     "projects:filing": (lambda s: f"/projects/{project(s)}/filings/2025-03/", ("drc",)),

@@ -330,3 +330,39 @@ def test_rollup_by_department_and_stage_adds_up(project, personas, login):
     by_stage = login(personas["drc"]).get("/projects/rollup/?by=stage&month=2025-03").context["groups"]
     assert [g.key for g in by_stage] == ["续建"]
     assert login(personas["drc"]).get("/projects/rollup/?by=colour").context["by"] == "industry"
+
+
+def test_year_end_stage_changes_are_proposed_reviewed_and_applied_as_one_batch(project, personas, login):
+    from chanye.projects.models import StageChange
+
+    started = Project.objects.create(
+        code="TH2025-901", name="新开工项目", stage="new", total_investment=1, actual_start=date(2025, 5, 1)
+    )
+    waiting = Project.objects.create(code="TH2025-902", name="储备项目", stage="reserve", total_investment=1)
+    AnnualPlan.objects.create(project=waiting, year=2026, planned_investment=100)
+    idle = Project.objects.create(code="TH2025-903", name="未开工项目", stage="new", total_investment=1)
+    Milestone.objects.filter(project=project).update(kind="completion", actual_on=date(2025, 11, 30))
+    client = login(personas["drc"])
+    client.post("/projects/stages/", {"propose": "1", "year": "2025"})
+    proposed = {
+        c.project.code: (c.from_stage, c.to_stage) for c in StageChange.objects.select_related("project")
+    }
+    assert proposed == {
+        "TH2025-900": ("continuing", "completed"),
+        "TH2025-901": ("new", "continuing"),
+        "TH2025-902": ("reserve", "new"),
+    }
+    assert Project.objects.get(pk=started.pk).stage == "new"  # nothing moves before the review
+    keep = StageChange.objects.exclude(project=waiting).values_list("pk", flat=True)
+    batch = StageChange.objects.first().batch
+    client.post("/projects/stages/", {"batch": batch.pk, "accepted": [str(pk) for pk in keep]})
+    stages = dict(Project.objects.values_list("code", "stage"))
+    assert (stages["TH2025-900"], stages["TH2025-901"], stages["TH2025-902"], stages[idle.code]) == (
+        "completed",
+        "continuing",
+        "reserve",  # not accepted in the review
+        "new",
+    )
+    again = client.post("/projects/stages/", {"batch": batch.pk, "accepted": []}, follow=True)
+    assert "已于" in again.content.decode() and "执行" in again.content.decode()
+    assert AuditEvent.objects.filter(action="stages.apply").count() == 1
