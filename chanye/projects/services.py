@@ -436,7 +436,8 @@ def stage_changes_propose(*, year: int, by) -> StageChangeBatch:
     for project_id, kind, actual in Milestone.objects.filter(actual_on__isnull=False).values_list(
         "project_id", "kind", "actual_on"
     ):
-        reached.setdefault(project_id, {})[kind] = actual
+        if actual is not None:
+            reached.setdefault(project_id, {})[kind] = actual
     planned_next = set(AnnualPlan.objects.filter(year=year + 1).values_list("project_id", flat=True))
     changes = []
     for project in Project.objects.order_by("code"):
