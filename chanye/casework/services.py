@@ -25,14 +25,11 @@ from chanye.casework.models import (
     Kind,
     Status,
 )
+from chanye.core.errors import StaleEdit  # noqa: F401 - raised here, caught as services.StaleEdit
 from chanye.organizations.models import Department, Leader, Responsibility
 
 EDITABLE_FIELDS = ("title", "description", "category", "subject_type", "subject_id", "subject_label")
 Keep = EllipsisType  # `...` for an argument means "leave as it is"
-
-
-class StaleEdit(Exception):
-    """Someone changed this case since it was opened."""
 
 
 # Who may do what to a case (the role permission; the row is in scope because the caller read it so).

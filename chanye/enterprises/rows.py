@@ -7,8 +7,6 @@ column, the value and the reason — using lookup tables the caller loads once (
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 
 from chanye.core.tabular.values import clean_text, parse_amount, parse_date, parse_int
 from chanye.enterprises import scale as sizing
@@ -293,10 +291,3 @@ def mask(field_name: str, value: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     return value[:1] + "*" * max(1, len(value) - 1)
-
-
-def as_plain(value: object) -> object:
-    """Staged values as the database takes them."""
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chanye.audit.services import audit_record
+from chanye.core.errors import StaleEdit  # noqa: F401 - raised here, caught as services.StaleEdit
 from chanye.core.tabular import Limits, TabularError, open_table
 from chanye.enterprises import loader
 from chanye.enterprises.classify import Classifier, IndustryRules
@@ -57,10 +58,6 @@ EDITABLE_FIELDS = (
     "contact_phone",
     "contact_email",
 )
-
-
-class StaleEdit(Exception):
-    """Someone saved this enterprise since the form was opened."""
 
 
 # Lookups shared by imports, saves and classification.

@@ -150,11 +150,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
 
     @staticmethod
     def _values(data) -> dict:
-        return {
-            name: data[name]
-            for name in ("investment", "cumulative", "milestones", "narrative", "blockers")
-            if name in data
-        }
+        return {name: data[name] for name in services.FILED_FIELDS if name in data}
 
     @extend_schema(request=FilingWrite, responses={201: FilingSerializer, 409: OpenApiResponse(Stale)})
     def create(self, request):
@@ -247,6 +243,11 @@ class LightSerializer(serializers.Serializer):
     reasons = ReasonSerializer(many=True)
 
 
+class LightsResponse(serializers.Serializer):
+    as_of = serializers.CharField()
+    results = LightSerializer(many=True)
+
+
 class LightsApi(APIView):
     """Each visible project's light as of a month (`?as_of=YYYY-MM`, default the latest month filed), with
     the rule and the numbers behind every reason."""
@@ -255,7 +256,7 @@ class LightsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", str, description="YYYY-MM")],
-        responses=LightSerializer(many=True),
+        responses=LightsResponse,
     )
     def get(self, request):
         text = request.query_params.get("as_of")
@@ -274,13 +275,40 @@ class LightsApi(APIView):
         return Response({"as_of": f"{period:%Y-%m}", "results": LightSerializer(rows, many=True).data})
 
 
+class ForecastMonth(serializers.Serializer):
+    month = serializers.IntegerField()
+    planned = serializers.CharField(help_text="planned cumulative, 万元")
+    actual = serializers.CharField(allow_null=True, help_text="actual cumulative, 万元; null after as_of")
+    forecast = serializers.CharField(help_text="forecast cumulative, 万元")
+
+
+class ForecastContributor(serializers.Serializer):
+    project = serializers.CharField()
+    name = serializers.CharField()
+    shortfall = serializers.CharField(help_text="plan − forecast, 万元")
+    share = serializers.CharField(help_text="of the total shortfall, 0–1")
+
+
+class ForecastSerializer(serializers.Serializer):
+    as_of = serializers.CharField()
+    target = serializers.CharField(allow_null=True, help_text="the system's FAI target, 万元")
+    planned_year = serializers.CharField()
+    actual_to_date = serializers.CharField()
+    forecast_year = serializers.CharField()
+    gap = serializers.CharField(allow_null=True, help_text="target − forecast, 万元; positive = short")
+    monthly = ForecastMonth(many=True)
+    contributors = ForecastContributor(many=True)
+
+
 class ForecastApi(APIView):
     """The year's FAI forecast over the visible projects as of a month, with the target, the monthly series
     and the projects that explain most of the gap (amounts in 万元)."""
 
     permission_required = "projects.view"
 
-    @extend_schema(parameters=[OpenApiParameter("as_of", str, description="YYYY-MM")], responses=dict)
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", str, description="YYYY-MM")], responses=ForecastSerializer
+    )
     def get(self, request):
         text = request.query_params.get("as_of")
         period = services.parse_period(text) if text else selectors.latest_period(user=request.user)

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from chanye.projects.models import AnnualPlan, Filing, FilingStatus, Project
-from chanye.projects.services import ACTIVE_STAGES, due_on, filing_prefill
+from chanye.projects.services import ACTIVE_STAGES, FILED_FIELDS, due_on, filing_prefill
 
 
 def project_list(*, user, year: int | None = None) -> QuerySet[Project]:
@@ -79,10 +79,7 @@ def review_queue(*, user) -> QuerySet[Filing]:
 def filing_or_prefill(*, project: Project, period: date) -> tuple[Filing | None, dict]:
     filing = Filing.objects.filter(project=project, period=period).first()
     if filing is not None:
-        return filing, {
-            name: getattr(filing, name)
-            for name in ("investment", "cumulative", "milestones", "narrative", "blockers")
-        }
+        return filing, {name: getattr(filing, name) for name in FILED_FIELDS}
     return None, filing_prefill(project=project, period=period)
 
 
@@ -196,19 +193,16 @@ def project_blockers(*, user, project: Project):
 def monthly_rows(*, user, period: date) -> list:
     """The rows of the monthly table: each visible project with its plan, cumulative, light and report."""
     from chanye.projects import exports, lights
-    from chanye.projects.services import plan_share
 
     rules = current_rules()
     projects = Project.objects.visible_to(user).select_related(
         "owner", "industry", "street", "leader", "department"
     )
-    months = project_months(user=user, period=period, projects=projects)
-    plans = {p.project_id: p for p in AnnualPlan.objects.filter(project__in=projects, year=period.year)}
+    months = project_months(user=user, period=period, projects=projects)  # plans and cumulatives read once
     filings = {f.project_id: f for f in Filing.objects.filter(project__in=projects, period=period)}
     rows = []
     for project, month in months:
         light = lights.evaluate(month, rules)
-        plan = plans.get(project.pk)
         filing = filings.get(project.pk)
         rows.append(
             exports.Row(
@@ -219,9 +213,11 @@ def monthly_rows(*, user, period: date) -> list:
                 industry=project.industry.name if project.industry else "",
                 street=project.street.name if project.street else "",
                 total=project.total_investment,
-                plan=plan.planned_investment if plan else None,
-                cumulative=filing.cumulative if filing and filing.status != FilingStatus.DRAFT else None,
-                schedule=plan_share(plan, period.month) if plan else None,
+                plan=month.annual_plan,
+                cumulative=month.actual_cumulative,
+                schedule=lights.schedule_share(month.plan_curve, period.month)
+                if month.annual_plan is not None
+                else None,
                 colour=light.colour,
                 reason=light.sentence,
                 narrative=filing.narrative if filing else "",

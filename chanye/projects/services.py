@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chanye.audit.services import audit_record
+from chanye.core.errors import StaleEdit  # noqa: F401 - raised here, caught as services.StaleEdit
 from chanye.projects.models import (
     AnnualPlan,
     Filing,
@@ -28,10 +29,6 @@ from chanye.projects.models import (
 DEADLINE_DAY = 5  # a month's filing is due on the 5th of the next month
 ACTIVE_STAGES = (Stage.NEW, Stage.CONTINUING)
 FILED_FIELDS = ("investment", "cumulative", "milestones", "narrative", "blockers")
-
-
-class StaleEdit(Exception):
-    """Someone saved this filing since it was opened."""
 
 
 def period_of(year: int, month: int) -> date:
@@ -60,13 +57,21 @@ def due_on(period: date) -> date:
 
 
 def plan_share(plan: AnnualPlan | None, month: int) -> Decimal:
-    """The plan curve's cumulative share at the end of `month` (pro rata without a curve)."""
-    if plan is None:
-        return Decimal(month) / 12
-    curve = [Decimal(str(value)) for value in plan.curve or []]
-    if len(curve) == 12:
-        return curve[month - 1]
-    return Decimal(month) / 12
+    """The plan curve's cumulative share at the end of `month` (pro rata without a 12-month curve)."""
+    from chanye.projects.lights import schedule_share
+
+    curve = [Decimal(str(value)) for value in (plan.curve if plan else None) or []]
+    return schedule_share(curve if len(curve) == 12 else None, month)
+
+
+def _previous_filing(project: Project, period: date) -> Filing | None:
+    """The latest filing of the same year before `period` that was submitted (drafts do not count)."""
+    return (
+        Filing.objects.filter(project=project, period__lt=period, period__year=period.year)
+        .exclude(status=FilingStatus.DRAFT)
+        .order_by("-period")
+        .first()
+    )
 
 
 def filing_prefill(*, project: Project, period: date) -> dict[str, Any]:
@@ -79,12 +84,7 @@ def filing_prefill(*, project: Project, period: date) -> dict[str, Any]:
         planned = (plan.planned_investment * (plan_share(plan, period.month) - before)).quantize(
             Decimal("0.01")
         )
-    previous = (
-        Filing.objects.filter(project=project, period__lt=period, period__year=period.year)
-        .exclude(status=FilingStatus.DRAFT)
-        .order_by("-period")
-        .first()
-    )
+    previous = _previous_filing(project, period)
     earlier = previous.cumulative if previous else Decimal(0)
     return {
         "investment": planned,
@@ -197,12 +197,7 @@ def filing_save(
             raise ValidationError(
                 {"status": f"月报{filing.get_status_display()}，不能再修改；如需更正，请联系责任部门退回"}
             )
-    previous = (
-        Filing.objects.filter(project=project, period__lt=period, period__year=period.year)
-        .exclude(status=FilingStatus.DRAFT)
-        .order_by("-period")
-        .first()
-    )
+    previous = _previous_filing(project, period)
     merged = {name: getattr(filing, name) for name in FILED_FIELDS} | values
     cleaned = _clean_values(merged, previous.cumulative if previous else Decimal(0))
     for name, value in cleaned.items():

@@ -110,10 +110,7 @@ class FilingEditView(PermissionGate, View):
                 self._context(request, project, month, form, filing),
                 status=400,
             )
-        values = {
-            name: form.cleaned_data[name]
-            for name in ("investment", "cumulative", "milestones", "narrative", "blockers")
-        }
+        values = {name: form.cleaned_data[name] for name in services.FILED_FIELDS}
         try:
             filing = services.filing_save(
                 project=project,
