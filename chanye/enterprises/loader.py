@@ -15,7 +15,8 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -46,6 +47,8 @@ STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER = (
 )
 BATCH = 5000
 CHECK_BATCH = 50_000
+# A first load writes each batch while the next is checked: smaller batches leave less to write at the end.
+FIRST_LOAD_BATCH = 20_000
 MAX_STORED_ERRORS = 100_000
 # Fields compared and written; the scale follows from the figures and the GB/T code.
 DATA_FIELDS = [
@@ -128,6 +131,14 @@ class _Stager:
         self._raise()
         self.queue.put((table, frame))
 
+    def run(self, work: Callable[[Any], None]) -> None:
+        """`work(cursor)` after the writes added so far, on the same thread."""
+        if self.thread is None:
+            work(self.cursor)
+            return
+        self._raise()
+        self.queue.put((None, work))
+
     def close(self) -> None:
         if self.thread is not None:
             self.queue.put(None)
@@ -140,7 +151,10 @@ class _Stager:
             while (item := self.queue.get()) is not None:
                 if self.failure is None:
                     try:
-                        _stage(cursor, *item)
+                        if item[0] is None:
+                            item[1](cursor)
+                        else:
+                            _stage(cursor, *item)
                     except BaseException as error:  # noqa: BLE001 - handed to the checking thread
                         self.failure = error
 
@@ -209,6 +223,21 @@ def import_table(
     with connection.cursor() as cursor:
         _create_stage(cursor, fields)
         try:
+            if connection.vendor == "postgresql" and not Enterprise.objects.exists():
+                first = _first_load(
+                    header.rest,
+                    checker,
+                    cursor,
+                    fields,
+                    outcome,
+                    progress,
+                    classify,
+                    version_id,
+                    constants or {},
+                    dry_run,
+                )
+                if first is not None:
+                    return first
             with _collector_paused():
                 seen = _phase_one(header.rest, checker, cursor, fields, outcome, progress)
             if outcome.error_count:
@@ -229,12 +258,127 @@ def import_table(
             _drop_stage(cursor)
 
 
+def _first_load(
+    rows: Iterator,
+    checker: RowChecker,
+    cursor,
+    fields: list[str],
+    outcome: Outcome,
+    progress,
+    classify: bool,
+    version_id: int | None,
+    constants: dict[str, Any],
+    dry_run: bool,
+) -> Outcome | None:
+    """PostgreSQL, into an empty register: one transaction from the first row, each checked batch written
+    while the next is checked (the server writes on one core while Python checks on the other), instead of
+    checking everything and then merging while Python idles. All or nothing as ever: a rejected row, or a dry
+    run, rolls the whole load back. The register is locked against writers (it was empty; readers go on);
+    progress goes through another connection so it is seen while the load is open. Returns None when another
+    load filled the register first (the caller takes the ordinary path)."""
+    table = Enterprise._meta.db_table
+    now = timezone.now()
+    with transaction.atomic():
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        if Enterprise.objects.exists():
+            return None
+        _roomy(cursor)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with pending key checks cannot change
+        rebuild = _drop_secondary_indexes(cursor)
+        relink = _drop_foreign_keys(cursor)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        insert, params = _new_rows_insert(fields, constants, now, all_staged=True)
+        link, former, members = (
+            EnterpriseTag._meta.db_table,
+            FormerName._meta.db_table,
+            Membership._meta.db_table,
+        )
+        memberships = classify and version_id is not None
+
+        def write(batch_cursor) -> None:
+            batch_cursor.execute(
+                f"WITH created AS ({insert} RETURNING id, uscc) "
+                f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT id, uscc, true FROM created",
+                params,
+            )
+            joined = "JOIN chanye_stage_touched t ON t.uscc = {0}.uscc"
+            if "tags" in checker.fields:
+                batch_cursor.execute(
+                    f"INSERT INTO {link} (enterprise_id, tag_id) SELECT DISTINCT t.id, st.tag_id "
+                    f"FROM {STAGE_TAG} st {joined.format('st')}"
+                )
+            batch_cursor.execute(
+                f"INSERT INTO {former} (enterprise_id, name) SELECT DISTINCT t.id, sf.name "
+                f"FROM {STAGE_FORMER} sf {joined.format('sf')}"
+            )
+            if memberships:
+                batch_cursor.execute(
+                    f"INSERT INTO {members} (enterprise_id, industry_id, kind, rule, version_id, assigned_at) "
+                    f"SELECT t.id, sm.industry_id, sm.kind, sm.rule, %s, %s FROM {STAGE_MEMBER} sm "
+                    f"{joined.format('sm')}",
+                    [version_id, now],
+                )
+            batch_cursor.execute(
+                f"TRUNCATE {STAGE}, {STAGE_TAG}, {STAGE_MEMBER}, {STAGE_FORMER}, chanye_stage_touched"
+            )
+
+        cursor.execute("DROP TABLE IF EXISTS chanye_stage_touched")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE chanye_stage_touched (id bigint, uscc varchar(18), created boolean)"
+        )
+        try:
+            with _collector_paused(), _apart(progress) as report:
+                seen = _phase_one(rows, checker, cursor, fields, outcome, report, write, FIRST_LOAD_BATCH)
+                if not outcome.error_count:
+                    if report:
+                        report("writing", seen)
+                    for statement in [*rebuild, *relink]:
+                        cursor.execute(statement)
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS chanye_stage_touched")
+        outcome.unchanged = outcome.duplicates
+        outcome.written = not (outcome.error_count or dry_run)
+        if not outcome.written:
+            transaction.set_rollback(True)
+    return outcome
+
+
+@contextmanager
+def _apart(progress: Callable[[str, int], None] | None) -> Iterator[Callable[[str, int], None] | None]:
+    """`progress` run on a thread of its own, hence on a database connection of its own: outside the load's
+    transaction, so the job's page sees it. Reports are best effort and never hold up the load."""
+    if progress is None:
+        yield None
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chanye-progress")
+
+    def report(phase: str, count: int) -> None:
+        pool.submit(progress, phase, count)
+
+    try:
+        yield report
+    finally:
+        pool.submit(connection.close)  # the worker's own connection (Django's are per thread)
+        pool.shutdown(wait=True)
+
+
 def _sizes(checker: RowChecker) -> bool:
     return bool({"employees", "revenue", "assets", "gbt_code"} & checker.fields)
 
 
-def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Outcome, progress) -> int:
-    """Check the rows a batch at a time (`columnar`), drop repeated rows, stage the rest."""
+def _phase_one(
+    rows: Iterator,
+    checker: RowChecker,
+    cursor,
+    fields,
+    outcome: Outcome,
+    progress,
+    write: Callable[[Any], None] | None = None,
+    batch_rows: int = CHECK_BATCH,
+) -> int:
+    """Check the rows a batch at a time (`columnar`), drop repeated rows, stage the rest. With `write` (a
+    first load), each clean batch is written from the stage at once and the stage emptied; after the first
+    error nothing more is staged — the transaction will be rolled back."""
     names = ["uscc", *[name for name in fields if name != "uscc"]]
     columnar = ColumnarChecker(checker, names, postgres=connection.vendor == "postgresql")
     columns = {"row_no": "row_no", **{name: _column(name) for name in names}}
@@ -243,7 +387,7 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
     count = rejected = 0
     stager = _Stager(cursor)
     try:
-        for chunk in _chunks(rows, CHECK_BATCH):
+        for chunk in _ahead(_chunks(rows, batch_rows)):
             numbers = [number for number, _cells in chunk]
             cells = [row for _number, row in chunk]
             count += len(chunk)
@@ -284,6 +428,11 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
                 room = MAX_STORED_ERRORS - len(outcome.errors)
                 outcome.errors.extend(errors[: max(room, 0)])
             kept = batch.stage.filter(keep)
+            outcome.created += kept.height
+            if write is not None and outcome.error_count:
+                if progress:
+                    progress("checking", count)
+                continue
             codes = kept.select("row_no", "uscc")
             stager.add(STAGE, kept.rename(columns))
             stager.add(STAGE_TAG, codes.join(batch.tags, on="row_no").select("uscc", "tag_id"))
@@ -292,14 +441,17 @@ def _phase_one(rows: Iterator, checker: RowChecker, cursor, fields, outcome: Out
                 codes.join(batch.members, on="row_no").select("uscc", "industry_id", "kind", "rule"),
             )
             stager.add(STAGE_FORMER, codes.join(batch.formers, on="row_no").select("uscc", "name"))
+            if write is not None:
+                stager.run(write)
             if progress:
                 progress("checking", count)
     finally:
         stager.close()
-    if connection.vendor == "sqlite":
-        for table in (STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
-            cursor.execute(f"CREATE INDEX {table}_uscc ON {table} (uscc)")
-    _analyse(cursor, STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER)
+    if write is None:
+        if connection.vendor == "sqlite":
+            for table in (STAGE_TAG, STAGE_MEMBER, STAGE_FORMER):
+                cursor.execute(f"CREATE INDEX {table}_uscc ON {table} (uscc)")
+        _analyse(cursor, STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER)
     outcome.total = count
     outcome.rejected = rejected
     if progress:
@@ -326,6 +478,39 @@ def _roomy(cursor) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+
+
+def _ahead(chunks: Iterator[list]) -> Iterator[list]:
+    """Batches read on a thread of their own, one ahead of the caller: the next batch's cells are turned into
+    text while this one is checked (polars lets go of the interpreter while it works). A failure while
+    reading (a limit, a broken file) is raised to the caller in order."""
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                handoff.put(chunk)
+            handoff.put(end)
+        except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
+            handoff.put(error)
+
+    reader = threading.Thread(target=read, name="chanye-read", daemon=True)
+    reader.start()
+    try:
+        while (item := handoff.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full hand-off see the stop
+            with suppress(queue.Empty):
+                handoff.get(timeout=0.05)
+        reader.join()
 
 
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:
@@ -429,42 +614,15 @@ def _merge(
         relink = _drop_foreign_keys(cursor)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    # New enterprises: staged values, the model's defaults for the rest.
-    names, selects, params = [], [], []
-    for model_field in Enterprise._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        names.append(model_field.column)
-        if model_field.name in fields:
-            selects.append(f"s.{model_field.column}")
-            continue
-        if model_field.name in ("created_at", "updated_at"):
-            value = now
-        elif model_field.name in constants:
-            value = constants[model_field.name]
-        else:
-            default = model_field.get_default()
-            value = None if default is None and model_field.null else default
-        # PostgreSQL types a bare parameter in a SELECT list as text: say what it is.
-        selects.append(
-            f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
-        )
-        params.append(value)
-    # The new rows were found before anything was written (chanye_stage_new): an insert that also read the
-    # register would, on a register just emptied (statistics: no rows), scan it once per row, seeing its own
-    # fresh rows each time — hours for a million.
-    insert = (
-        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
-        f"JOIN chanye_stage_new n ON n.uscc = s.uscc"
-    )
+    insert, params = _new_rows_insert(fields, constants, now)
     if connection.vendor == "postgresql":
         cursor.execute(
             f"WITH created AS ({insert} RETURNING id, uscc) "
             f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT id, uscc, true FROM created",
-            [_plain(value) for value in params],
+            params,
         )
     else:
-        cursor.execute(insert, [_plain(value) for value in params])
+        cursor.execute(insert, params)
         cursor.execute(
             f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT e.id, e.uscc, true FROM {table} e "
             f"JOIN chanye_stage_new n ON n.uscc = e.uscc"
@@ -498,6 +656,41 @@ def _merge(
         cursor.execute(statement)
     for temporary in ("chanye_stage_touched", "chanye_stage_new"):
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
+
+
+def _new_rows_insert(
+    fields: list[str], constants: dict[str, Any], now, *, all_staged: bool = False
+) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the staged new enterprises (those in chanye_stage_new, or every staged row): staged
+    values, the model's defaults for the rest."""
+    table = Enterprise._meta.db_table
+    names, selects, params = [], [], []
+    for model_field in Enterprise._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        names.append(model_field.column)
+        if model_field.name in fields:
+            selects.append(f"s.{model_field.column}")
+            continue
+        if model_field.name in ("created_at", "updated_at"):
+            value = now
+        elif model_field.name in constants:
+            value = constants[model_field.name]
+        else:
+            default = model_field.get_default()
+            value = None if default is None and model_field.null else default
+        # PostgreSQL types a bare parameter in a SELECT list as text: say what it is.
+        selects.append(
+            f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
+        )
+        params.append(_plain(value))
+    # The new rows were found before anything was written (chanye_stage_new): an insert that also read the
+    # register would, on a register just emptied (statistics: no rows), scan it once per row, seeing its own
+    # fresh rows each time — hours for a million.
+    insert = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s"
+    if not all_staged:
+        insert += " JOIN chanye_stage_new n ON n.uscc = s.uscc"
+    return insert, params
 
 
 BULK_MIN = 50_000

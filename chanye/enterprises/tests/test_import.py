@@ -320,3 +320,53 @@ def test_a_large_first_load_rebuilds_indexes_and_search(systems, personas, tmp_p
     found = api_as(personas["drc"]).get("/api/v1/enterprises/", {"q": "天越软件"}).json()["results"]
     assert [row["uscc"] for row in found] == [CODE_A]
     assert Membership.objects.filter(enterprise__uscc=CODE_A, industry__code="AI").exists()
+
+
+def test_a_first_load_rolls_back_batches_already_written_when_a_later_row_is_bad(
+    systems, personas, tmp_path, monkeypatch
+):
+    from chanye.enterprises import loader
+
+    monkeypatch.setattr(loader, "FIRST_LOAD_BATCH", 2)  # PostgreSQL writes each batch as it goes
+    monkeypatch.setattr(loader, "CHECK_BATCH", 2)
+    rows = messy_rows()[2:6]
+    rows.append([uscc_for(4), "广州后来公司", "石牌", "6513", "", "", "很多", "", ""])
+    job = run(personas["drc"], xlsx(tmp_path / "late-error.xlsx", rows))
+    assert job.status == JobStatus.REJECTED
+    assert [(e.row, e.reason) for e in job.row_errors.all()] == [(5, "不是金额：很多")]
+    assert (job.created, job.rejected) == (3, 1)  # what the valid rows would have done
+    assert not Enterprise.objects.exists() and not Membership.objects.exists()
+    again = run(personas["drc"], xlsx(tmp_path / "fixed.xlsx", rows[:-1]))
+    assert (again.status, again.created, again.unchanged) == (JobStatus.DONE, 3, 0)
+
+
+def test_a_first_load_reports_progress_outside_its_transaction(systems, tmp_path):
+    """A first load into an empty PostgreSQL register is one long transaction; its progress must still be seen
+    by the job's page, so it is reported on another connection, never inside the load."""
+    import threading
+
+    from django.db import connection
+
+    from chanye.core.tabular import open_table
+    from chanye.enterprises import loader
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the overlapped first load is PostgreSQL's")
+    reports = []
+
+    def progress(phase, count):
+        from django.db import connection as own
+
+        reports.append(
+            (phase, count, own.in_atomic_block, threading.current_thread() is threading.main_thread())
+        )
+
+    path = xlsx(tmp_path / "a.xlsx", messy_rows()[2:])
+    with open_table(str(path), path.name) as table:
+        outcome = loader.import_table(
+            table, lookups=services.lookups(), version_id=None, source="test", progress=progress
+        )
+    assert outcome.written and (outcome.created, outcome.unchanged) == (3, 1)
+    assert [phase for phase, *_ in reports][-2:] == ["checked", "writing"]
+    assert reports[-1][1] == 4
+    assert not any(inside or main for _phase, _count, inside, main in reports)
