@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "chanye.enterprises",
     "chanye.projects",
     "chanye.casework",
+    "chanye.indicators",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,22 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Chanye")
 AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
+# Mail (filing reminders): printed to the console unless EMAIL_BACKEND names a real one (SMTP: EMAIL_HOST…).
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chanye@localhost")
 
 # Internationalisation: Chinese first, English switchable.
 LANGUAGE_CODE = "zh-hans"
@@ -240,6 +257,9 @@ SPECTACULAR_SETTINGS = {
         "CaseCategoryEnum": "chanye.casework.models.Category",
         "CaseStatusEnum": "chanye.casework.models.Status",
         "CaseEventKindEnum": "chanye.casework.models.EventKind",
+        "ProjectCategoryEnum": "chanye.projects.models.Category",
+        "ProjectStageEnum": "chanye.projects.models.Stage",
+        "MilestoneKindEnum": "chanye.projects.models.MilestoneKind",
     },
 }
 

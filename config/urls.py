@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("chanye.enterprises.api_urls")),
     path("", include("chanye.projects.api_urls")),
     path("", include("chanye.casework.api_urls")),
+    path("", include("chanye.indicators.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("enterprises/", include("chanye.enterprises.urls")),
     path("projects/", include("chanye.projects.urls")),
     path("cases/", include("chanye.casework.urls")),
+    path("indicators/", include("chanye.indicators.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

@@ -334,7 +334,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return ImportJob.objects.visible_to(self.request.user)
+        return ImportJob.objects.visible_to(self.request.user).filter(kind="enterprises")
 
     @extend_schema(request={"multipart/form-data": ImportRequest}, responses={202: ImportJobSerializer})
     def create(self, request):

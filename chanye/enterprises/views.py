@@ -328,7 +328,11 @@ class ImportView(PermissionGate, View):
     permission_required = "enterprises.import"
 
     def _page(self, request, form, status=200):
-        jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:20]
+        jobs = (
+            ImportJob.objects.visible_to(request.user)
+            .filter(kind="enterprises")
+            .select_related("created_by")[:20]
+        )
         return render(
             request,
             "enterprises/import.html",
@@ -372,7 +376,7 @@ class ImportDetailView(PermissionGate, View):
     permission_required = "enterprises.import"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(kind="enterprises"), pk=pk)
         errors = job.row_errors.all()[:200]
         template = "enterprises/_import_status.html" if request.htmx else "enterprises/import_detail.html"
         return render(
@@ -386,7 +390,7 @@ class ImportErrorsView(PermissionGate, View):
     permission_required = "enterprises.import"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(kind="enterprises"), pk=pk)
         content = exports.errors_xlsx(job.row_errors.all().iterator())
         return _attachment(HttpResponse(content, content_type=XLSX), f"导入错误-{job.filename}.xlsx")
 

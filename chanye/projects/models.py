@@ -302,3 +302,69 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_stage} → {self.to_stage}"
+
+
+class ReminderChannel(models.TextChoices):
+    INBOX = "inbox", _("站内提醒")
+    EMAIL = "email", _("站内提醒和邮件")
+
+
+class Reminder(models.Model):
+    """A reminder to one enterprise user that a project's monthly filing is missing; at most one per project,
+    month, person and day. Every reminder is in the recipient's in-app list; `email` is where it was mailed."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
+    period = models.DateField(_("月份"))  # the first day of the month reported on
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("提醒对象"),
+    )
+    channel = models.CharField(_("方式"), max_length=10, choices=ReminderChannel.choices)
+    email = models.EmailField(_("邮箱"), blank=True)
+    sent_on = models.DateField(_("提醒日期"))
+    sent_at = models.DateTimeField(_("提醒时间"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("提醒人"),
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period", "recipient", "sent_on"], name="uniq_reminder_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "project"]), models.Index(fields=["recipient", "-sent_at"])]
+        verbose_name = _("月报催报提醒")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.period:%Y-%m} → {self.recipient_id}"
+
+
+class ProjectChange(models.Model):
+    """One change to a project's library record (the project, a year's plan, milestones, special bonds and
+    their spend), field by field, for the history on the project page; the audit trail has the same."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=30)
+    subject = models.CharField(_("对象"), max_length=100, blank=True)
+    changes = models.JSONField(_("变更"), default=dict)  # {label: [before, after]}
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["project", "-at"])]
+        verbose_name = _("项目变更")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.subject}"

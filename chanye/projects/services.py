@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -111,12 +111,17 @@ def can_review(user, project: Project) -> bool:
 
 def _lock(filing: Filing, expected_version: int | None) -> Filing:
     locked = Filing.objects.select_for_update().get(pk=filing.pk)
+    if expected_version == 0:  # the form was opened before any filing of the month existed
+        raise StaleEdit(_FILED_MEANWHILE.format(version=locked.version))
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(
             f"该月报已被他人修改（当前版本 {locked.version}，你打开的是版本 {expected_version}），"
             "你的修改未保存，请刷新后再改"
         )
     return locked
+
+
+_FILED_MEANWHILE = "该月报已由他人先行填报（当前版本 {version}），你的修改未保存，请刷新后再改"
 
 
 def _plain(value: Any) -> Any:
@@ -177,10 +182,12 @@ def filing_save(
     submit: bool = False,
 ) -> Filing:
     """Save (and optionally submit) a project's filing for a month. Only drafts and returned filings can
-    be changed by the filer; a stale `expected_version` is refused (`StaleEdit`)."""
+    be changed by the filer; a stale `expected_version` is refused (`StaleEdit`), and so is
+    `expected_version=0` ("I saw no filing yet") once the month has one, even if it was created a moment
+    ago by a concurrent first save."""
     if not can_file(by, project):
         raise PermissionDenied("只有项目业主单位可以填报本项目月报")
-    filing = Filing.objects.filter(project=project, period=period).first()
+    filing = Filing.objects.filter(project=project, period=period).only("pk").first()
     creating = filing is None
     if filing is None:
         filing = Filing(
@@ -211,9 +218,21 @@ def filing_save(
         filing.return_reason = ""
     if not creating:
         filing.version = F("version") + 1
-    filing.full_clean(exclude=["version", "project", "submitted_by", "reviewed_by"])
-    filing.save()
-    filing.refresh_from_db()
+    # The one constraint, a filing per project and month, is the database's to keep: a concurrent first
+    # save of the same month loses the INSERT and is refused as stale, never written over the other.
+    filing.full_clean(
+        exclude=["version", "project", "submitted_by", "reviewed_by"], validate_constraints=False
+    )
+    if creating:
+        try:
+            with transaction.atomic():
+                filing.save(force_insert=True)
+        except IntegrityError:
+            current = Filing.objects.filter(project=project, period=period).values_list("version", flat=True)
+            raise StaleEdit(_FILED_MEANWHILE.format(version=current.first() or 1)) from None
+    else:
+        filing.save()
+        filing.refresh_from_db(fields=["version"])
     after = {name: _plain(getattr(filing, name)) for name in FILED_FIELDS}
     diff = {name: [before.get(name), after[name]] for name in after if before.get(name) != after[name]}
     _revise(filing, by=by, action=action, changes=diff)
@@ -481,3 +500,579 @@ def stage_changes_apply(*, batch, accepted: set[int], by) -> int:
         after={"year": batch.year, "moved": moved, "accepted": sorted(accepted)},
     )
     return moved
+
+
+# ------------------------------------------------------------------------------------------ the library
+# The project library (the project, its annual plans, milestones, special bonds and their spend) is kept by
+# users with `projects.change`, within their scope. The project's `version` covers the whole record: every
+# save here checks it (a stale one raises StaleEdit) and moves it on. Stages move only in the year-end
+# batch; actual dates come from accepted filings or from a reviewer (see milestones_save).
+
+PROJECT_FIELDS = (
+    "name",
+    "owner",
+    "industry",
+    "street",
+    "category",
+    "total_investment",
+    "planned_start",
+    "planned_end",
+    "leader",
+    "department",
+    "funding",
+    "location",
+    "content",
+)
+PROJECT_LABELS = {
+    "code": "项目编号",
+    "name": "项目名称",
+    "owner": "业主单位",
+    "industry": "所属产业",
+    "street": "所在街道",
+    "category": "项目类别",
+    "stage": "项目阶段",
+    "total_investment": "总投资(万元)",
+    "planned_start": "计划开工",
+    "planned_end": "计划竣工",
+    "leader": "责任区领导",
+    "department": "责任部门",
+    "funding": "资金来源",
+    "location": "建设地点",
+    "content": "建设内容",
+}
+MONEY_STEP = Decimal("0.0001")
+CURVE_STEP = Decimal("0.0001")
+
+
+def can_edit(user, project: Project | None = None) -> bool:
+    """May `user` change the library record of `project` (or create projects, without one)? It takes
+    `projects.change`; a department officer holding it keeps to the projects its department answers for."""
+    if user is None or not user.can("projects.change"):
+        return False
+    if user.role == "department_officer":
+        return user.department_id is not None and (
+            project is None or project.department_id == user.department_id
+        )
+    return project is None or Project.objects.visible_to(user).filter(pk=project.pk).exists()
+
+
+def _lock_project(project: Project, expected_version: int | None) -> Project:
+    """The project row locked for the rest of the transaction, refused when it moved since it was read."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEdit(
+            f"该项目已被他人修改（当前版本 {locked.version}，你打开的是版本 {expected_version}），"
+            "你的修改未保存；请核对最新内容后再保存"
+        )
+    return locked
+
+
+def _bump(project: Project) -> None:
+    Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
+    project.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _shown(value: Any) -> Any:
+    """A value as the history shows it: names for related rows, plain numbers and ISO dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "_meta"):
+        return str(value)
+    return value
+
+
+def _project_snapshot(project: Project) -> dict[str, Any]:
+    values: dict[str, Any] = {"code": project.code, "stage": project.get_stage_display()}
+    for name in PROJECT_FIELDS:
+        value = getattr(project, name)
+        if name == "category":
+            value = project.get_category_display()
+        values[name] = _shown(value)
+    return values
+
+
+def _record(
+    project: Project, *, by, action: str, subject: str, changes: dict, before: Any = None, after: Any = None
+) -> None:
+    """The history row for the project page and the audit event, in the caller's transaction."""
+    from chanye.projects.models import ProjectChange
+
+    ProjectChange.objects.create(project=project, by=by, action=action, subject=subject, changes=changes)
+    audit_record(
+        actor=by,
+        action=f"project.{action}",
+        obj=project,
+        before=before,
+        after=(after if after is not None else {}) | {"subject": subject, "version": project.version},
+    )
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any], labels: dict[str, str]) -> dict[str, list]:
+    return {
+        labels.get(key, key): [before.get(key), after.get(key)]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def _money(raw: Any, field: str, *, label: str, allow_zero: bool = True) -> Decimal:
+    try:
+        amount = Decimal(str(raw).strip().replace(",", "").replace("，", ""))
+    except ArithmeticError:
+        raise ValidationError({field: f"{label}不是金额：{raw}"}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: f"{label}不是金额：{raw}"})
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError({field: f"{label}应大于 0" if not allow_zero else f"{label}不能为负数"})
+    return amount.quantize(MONEY_STEP)
+
+
+@transaction.atomic
+def project_create(*, values: dict[str, Any], by, stage: str = Stage.RESERVE) -> Project:
+    """Enter a new project in the library (储备 unless another stage is named); `values` holds `code` and
+    PROJECT_FIELDS (related rows as objects)."""
+    if not can_edit(by):
+        raise PermissionDenied("只有发改局管理员可以新建重点项目")
+    code = str(values.get("code") or "").strip()
+    if not code:
+        raise ValidationError({"code": "请填写项目编号"})
+    if Project.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"项目编号 {code} 已存在"})
+    if stage not in Stage.values:
+        raise ValidationError({"stage": f"未知阶段：{stage}"})
+    project = Project(code=code, stage=stage)
+    for name in PROJECT_FIELDS:
+        if name in values:
+            setattr(project, name, values[name])
+    if by.role == "department_officer" and project.department_id != by.department_id:
+        raise PermissionDenied("只能新建本部门负责的项目")
+    _check_dates(project)
+    project.full_clean()
+    project.save()
+    after = _project_snapshot(project)
+    _record(
+        project,
+        by=by,
+        action="create",
+        subject="新建项目",
+        changes=_diff({}, after, PROJECT_LABELS),
+        after=after,
+    )
+    return project
+
+
+def _check_dates(project: Project) -> None:
+    if project.total_investment is not None and project.total_investment < 0:
+        raise ValidationError({"total_investment": "总投资不能为负数"})
+    if project.planned_start and project.planned_end and project.planned_end < project.planned_start:
+        raise ValidationError({"planned_end": "计划竣工日期不能早于计划开工日期"})
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, values: dict[str, Any], by, expected_version: int | None = None
+) -> Project:
+    """Change a project's profile (PROJECT_FIELDS). The code is its key and the stage moves only in the
+    year-end batch, so neither changes here; a stale `expected_version` raises StaleEdit."""
+    if not can_edit(by, project):
+        raise PermissionDenied("你无权修改该项目")
+    project = _lock_project(project, expected_version)
+    if "code" in values and str(values["code"]).strip() != project.code:
+        raise ValidationError({"code": "项目编号是项目的标识，不能修改"})
+    if "stage" in values and values["stage"] != project.stage:
+        raise ValidationError({"stage": "项目阶段在年末统一调整（/projects/stages/），不能单个修改"})
+    before = _project_snapshot(project)
+    for name in PROJECT_FIELDS:
+        if name in values:
+            setattr(project, name, values[name])
+    if by.role == "department_officer" and project.department_id != by.department_id:
+        raise PermissionDenied("不能把项目的责任部门改为其他部门")
+    _check_dates(project)
+    project.full_clean(exclude=["version"])
+    after = _project_snapshot(project)
+    changes = _diff(before, after, PROJECT_LABELS)
+    if not changes:
+        return project
+    project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
+    _bump(project)
+    _record(project, by=by, action="update", subject="项目信息", changes=changes, before=before, after=after)
+    return project
+
+
+# Annual plans. The curve is stored as 12 cumulative shares (chanye.projects.lights); people enter 12
+# monthly amounts in 万元 or 12 monthly shares in percent, and nothing at all means pro rata.
+
+
+def curve_from_monthly(values: list[Any], *, unit: str, planned: Decimal) -> list[str]:
+    """12 monthly amounts (unit "amount", 万元, summing to `planned`) or shares (unit "share", percent,
+    summing to 100) → 12 cumulative shares ending at exactly 1. Errors name the month."""
+    if len(values) != 12:
+        raise ValidationError({"monthly": f"应填写 12 个月，实为 {len(values)} 个"})
+    label = "计划投资" if unit == "amount" else "占比"
+    months: list[Decimal] = []
+    errors: list[str] = []
+    for month, raw in enumerate(values, start=1):
+        text = "" if raw is None else str(raw).strip().replace(",", "").replace("%", "")
+        try:
+            value = Decimal(text or "0")
+            if not value.is_finite():
+                raise ArithmeticError
+        except ArithmeticError:
+            errors.append(f"{month}月{label}「{raw}」不是数字")
+            continue
+        if value < 0:
+            errors.append(f"{month}月{label}不能为负数")
+        months.append(value)
+    if errors:
+        raise ValidationError({"monthly": errors})
+    total = sum(months, Decimal(0))
+    if unit == "amount":
+        if abs(total - planned) > Decimal("0.01"):
+            raise ValidationError(
+                {
+                    "monthly": f"12 个月计划投资合计 {_plain(total)} 万元，与年度计划投资 {_plain(planned)} 万元"
+                    f"相差 {_plain(total - planned)} 万元，请核对"
+                }
+            )
+    elif abs(total - 100) > Decimal("0.01"):
+        raise ValidationError({"monthly": f"12 个月占比合计 {_plain(total)}%，应为 100%"})
+    if total == 0:
+        raise ValidationError({"monthly": "12 个月均为 0，无法形成计划曲线；不填则按月平均"})
+    running, curve = Decimal(0), []
+    for value in months:
+        running += value
+        curve.append(_plain((running / total).quantize(CURVE_STEP)))
+    curve[-1] = "1"
+    return curve
+
+
+def monthly_amounts(plan: AnnualPlan | None, planned: Decimal | None = None) -> list[Decimal]:
+    """The plan's 12 monthly amounts in 万元 (to the yuan; the last month takes the rounding, so they sum to
+    the plan exactly and give back the same curve): what the plan form shows."""
+    if planned is None:
+        planned = plan.planned_investment if plan else Decimal(0)
+    amounts, before = [], Decimal(0)
+    for month in range(1, 13):
+        share = plan_share(plan, month)
+        amounts.append((planned * (share - before)).quantize(MONEY_STEP))
+        before = share
+    amounts[-1] = planned - sum(amounts[:-1], Decimal(0))
+    return amounts
+
+
+def clean_curve(curve: list[Any]) -> list[str]:
+    """A cumulative curve as given (12 shares in 0–1 ending at 1), checked by the light rules' own check."""
+    from chanye.projects.lights import validate_curve
+
+    try:
+        values = [Decimal(str(value).strip()).normalize() for value in curve]
+    except ArithmeticError:
+        raise ValidationError({"curve": f"计划曲线应为 12 个 0–1 的数字：{curve}"}) from None
+    try:
+        validate_curve(values)
+    except ValueError as error:
+        raise ValidationError({"curve": str(error)}) from None
+    return [_plain(value) for value in values]
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    project: Project,
+    year: int,
+    planned_investment: Any,
+    by,
+    completed_before: Any = None,
+    monthly: list[Any] | None = None,
+    unit: str = "amount",
+    curve: list[Any] | None = None,
+    expected_version: int | None = None,
+) -> AnnualPlan:
+    """Create or change a project's plan for `year`. The monthly curve comes from `monthly` (12 amounts in
+    万元 or, with unit="share", 12 percentages), or as a cumulative `curve`; neither means pro rata."""
+    if not can_edit(by, project):
+        raise PermissionDenied("你无权修改该项目的年度计划")
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": f"年度应为四位年份，而不是 {year}"})
+    project = _lock_project(project, expected_version)
+    planned = _money(planned_investment, "planned_investment", label="年度计划投资")
+    if monthly is not None and curve is not None:
+        raise ValidationError({"curve": "请只给出月度计划或累计曲线中的一种"})
+    if monthly is not None and any(str(v).strip() not in ("", "None") for v in monthly):
+        if unit not in ("amount", "share"):
+            raise ValidationError({"unit": f"月度计划的单位应为 amount（万元）或 share（%），而不是 {unit}"})
+        new_curve = curve_from_monthly(list(monthly), unit=unit, planned=planned)
+    elif curve:
+        new_curve = clean_curve(list(curve))
+    else:
+        new_curve = []
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    before = _plan_snapshot(plan) if plan else {}
+    if plan is None:
+        plan = AnnualPlan(project=project, year=year)
+    plan.planned_investment = planned
+    if completed_before is not None and str(completed_before).strip() != "":
+        plan.completed_before = _money(completed_before, "completed_before", label="以前年度累计完成")
+    if plan.completed_before + planned > project.total_investment:
+        raise ValidationError(
+            {
+                "planned_investment": f"以前年度累计 {_plain(plan.completed_before)} 万元加本年计划 "
+                f"{_plain(planned)} 万元，超过项目总投资 {_plain(project.total_investment)} 万元"
+            }
+        )
+    plan.curve = new_curve
+    plan.full_clean(exclude=["project"])
+    after = _plan_snapshot(plan)
+    changes = _diff(before, after, PLAN_LABELS)
+    if not changes:
+        return plan
+    plan.save()
+    _bump(project)
+    _record(
+        project,
+        by=by,
+        action="plan",
+        subject=f"{year} 年度计划",
+        changes=changes,
+        before=before or None,
+        after=after,
+    )
+    return plan
+
+
+PLAN_LABELS = {
+    "planned_investment": "年度计划投资(万元)",
+    "completed_before": "以前年度累计完成(万元)",
+    "curve": "月度计划(累计占比)",
+}
+
+
+def _plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
+    curve = [str(value) for value in plan.curve or []]
+    return {
+        "planned_investment": _plain(Decimal(plan.planned_investment).quantize(MONEY_STEP)),
+        "completed_before": _plain(Decimal(plan.completed_before or 0).quantize(MONEY_STEP)),
+        "curve": " ".join(curve) if curve else "按月平均",
+    }
+
+
+# Milestones. The planned date is the editor's (projects.change); the actual date records what happened,
+# so it is set by a reviewer of the project (its responsible department, or the DRC) or by accepting a
+# filing that reports the milestone (filing_accept). An actual 开工 / 竣工 is also the project's.
+
+
+@transaction.atomic
+def milestones_save(
+    *,
+    project: Project,
+    dates: dict[str, tuple[date | None, date | None]],
+    by,
+    expected_version: int | None = None,
+) -> list[Milestone]:
+    """Set the planned and actual dates of milestones (kind → (planned_on, actual_on)); only what changed is
+    checked against the user's rights and written."""
+    editor, reviewer = can_edit(by, project), can_review(by, project)
+    if not (editor or reviewer):
+        raise PermissionDenied("你无权修改该项目的节点")
+    unknown = [kind for kind in dates if kind not in MilestoneKind.values]
+    if unknown:
+        raise ValidationError({"kind": f"未知节点：{'、'.join(map(str, unknown))}"})
+    project = _lock_project(project, expected_version)
+    existing = {m.kind: m for m in Milestone.objects.filter(project=project)}
+    today = timezone.localdate()
+    changes: dict[str, list] = {}
+    errors: dict[str, str] = {}
+    saved = []
+    for kind in MilestoneKind.values:
+        if kind not in dates:
+            continue
+        planned_on, actual_on = dates[kind]
+        label = MilestoneKind(kind).label
+        milestone = existing.get(kind) or Milestone(project=project, kind=kind)
+        planned_moved = milestone.planned_on != planned_on
+        actual_moved = milestone.actual_on != actual_on
+        if not (planned_moved or actual_moved):
+            continue
+        if planned_moved and not editor:
+            errors[f"planned_{kind}"] = f"{label}：计划日期由发改局维护，你不能修改"
+        if actual_moved and not reviewer:
+            errors[f"actual_{kind}"] = f"{label}：实际日期只能由项目责任部门确认，或随月报审核通过记录"
+        if actual_on is not None and actual_on > today:
+            errors[f"actual_{kind}"] = f"{label}：实际日期 {actual_on} 晚于今天，尚未发生"
+        if planned_moved:
+            changes[f"{label}计划"] = [_shown(milestone.planned_on), _shown(planned_on)]
+        if actual_moved:
+            changes[f"{label}实际"] = [_shown(milestone.actual_on), _shown(actual_on)]
+        milestone.planned_on, milestone.actual_on = planned_on, actual_on
+        saved.append(milestone)
+    if errors:
+        raise ValidationError(errors)
+    if not saved:
+        return []
+    for milestone in saved:
+        if milestone.planned_on is None and milestone.actual_on is None:
+            if milestone.pk:
+                milestone.delete()
+            continue
+        milestone.save()
+        if milestone.kind == MilestoneKind.START and project.actual_start != milestone.actual_on:
+            Project.objects.filter(pk=project.pk).update(actual_start=milestone.actual_on)
+        if milestone.kind == MilestoneKind.COMPLETION and project.actual_end != milestone.actual_on:
+            Project.objects.filter(pk=project.pk).update(actual_end=milestone.actual_on)
+    _bump(project)
+    _record(project, by=by, action="milestones", subject="节点", changes=changes, after={"changes": changes})
+    return saved
+
+
+# Special bonds (专项债) and their monthly spend; the use window is 6 months unless the batch says otherwise.
+BOND_LABELS = {
+    "batch": "批次",
+    "amount": "金额(万元)",
+    "issued_on": "发行日期",
+    "window_months": "使用期限(月)",
+}
+
+
+def _bond_snapshot(bond) -> dict[str, Any]:
+    return {
+        "batch": bond.batch,
+        "amount": _plain(Decimal(bond.amount).quantize(MONEY_STEP)),
+        "issued_on": _shown(bond.issued_on),
+        "window_months": bond.window_months,
+    }
+
+
+def bond_spent(bond, *, except_period: date | None = None) -> Decimal:
+    from django.db.models import Sum
+
+    spends = bond.spends.all()
+    if except_period is not None:
+        spends = spends.exclude(period=except_period)
+    return spends.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+@transaction.atomic
+def bond_save(
+    *,
+    project: Project,
+    values: dict[str, Any],
+    by,
+    bond=None,
+    expected_version: int | None = None,
+):
+    """Add a special-bond batch to a project, or change one (`bond`): batch, amount (万元), issue date and
+    use window in months (6 by default). The amount cannot fall below what has been spent."""
+    from chanye.projects.models import Bond
+
+    if not can_edit(by, project):
+        raise PermissionDenied("你无权修改该项目的专项债")
+    project = _lock_project(project, expected_version)
+    creating = bond is None
+    if creating:
+        bond = Bond(project=project, window_months=6)
+        before: dict[str, Any] = {}
+    else:
+        bond = Bond.objects.select_for_update().get(pk=bond.pk, project=project)
+        before = _bond_snapshot(bond)
+    errors: dict[str, str] = {}
+    if "batch" in values:
+        bond.batch = str(values["batch"] or "").strip()
+    if not bond.batch:
+        errors["batch"] = "请填写批次，如「2025年第一批」"
+    elif Bond.objects.filter(project=project, batch=bond.batch).exclude(pk=bond.pk).exists():
+        errors["batch"] = f"该项目已有批次「{bond.batch}」"
+    if "amount" in values:
+        try:
+            bond.amount = _money(values["amount"], "amount", label="专项债金额", allow_zero=False)
+        except ValidationError as error:
+            errors.update({key: "；".join(value) for key, value in error.message_dict.items()})
+    if bond.amount is None and "amount" not in errors:
+        errors["amount"] = "请填写专项债金额"
+    if "issued_on" in values:
+        bond.issued_on = values["issued_on"]
+    if bond.issued_on is None:
+        errors["issued_on"] = "请填写发行日期"
+    if values.get("window_months") not in (None, ""):
+        window = values["window_months"]
+        if not str(window).isdigit() or not 1 <= int(window) <= 120:
+            errors["window_months"] = f"使用期限应为 1–120 个月，而不是 {window}"
+        else:
+            bond.window_months = int(window)
+    if not creating and "amount" not in errors and bond.amount is not None:
+        spent = bond_spent(bond)
+        if bond.amount < spent:
+            errors["amount"] = f"已支出 {_plain(spent)} 万元，金额不能小于已支出"
+    if not creating and bond.issued_on and bond.spends.filter(period__lt=bond.issued_on.replace(day=1)):
+        errors["issued_on"] = "已有早于该发行月份的支出，请先更正支出"
+    if errors:
+        raise ValidationError(errors)
+    bond.full_clean(exclude=["project"])
+    after = _bond_snapshot(bond)
+    changes = _diff(before, after, BOND_LABELS)
+    if not changes:
+        return bond
+    bond.save()
+    _bump(project)
+    _record(
+        project,
+        by=by,
+        action="bond.create" if creating else "bond.update",
+        subject=f"专项债 {bond.batch}",
+        changes=changes,
+        before=before or None,
+        after=after,
+    )
+    return bond
+
+
+@transaction.atomic
+def bond_spend_save(*, bond, period: date, amount: Any, by, expected_version: int | None = None):
+    """Record a bond's spend for a month (replacing what that month had; 0 clears it). The month cannot be
+    before the issue, and the bond's total spend cannot exceed its amount."""
+    from chanye.projects.models import Bond, BondSpend
+
+    project = bond.project
+    if not can_edit(by, project):
+        raise PermissionDenied("你无权修改该项目的专项债支出")
+    project = _lock_project(project, expected_version)
+    bond = Bond.objects.select_for_update().get(pk=bond.pk)
+    period = period.replace(day=1)
+    value = _money(amount, "amount", label="支出金额")
+    if period < bond.issued_on.replace(day=1):
+        raise ValidationError({"period": f"支出月份 {period:%Y-%m} 早于发行月份 {bond.issued_on:%Y-%m}"})
+    others = bond_spent(bond, except_period=period)
+    if others + value > bond.amount:
+        raise ValidationError(
+            {
+                "amount": f"累计支出将达 {_plain(others + value)} 万元，超过专项债「{bond.batch}」金额 "
+                f"{_plain(bond.amount)} 万元（其他月份已支出 {_plain(others)} 万元，本月最多 "
+                f"{_plain(bond.amount - others)} 万元）"
+            }
+        )
+    spend = BondSpend.objects.filter(bond=bond, period=period).first()
+    old = _plain(spend.amount) if spend else None
+    new = _plain(value) if value else None
+    if old == new or (spend is None and not value):
+        return spend
+    if value:
+        spend = spend or BondSpend(bond=bond, period=period)
+        spend.amount = value
+        spend.save()
+    else:
+        assert spend is not None
+        spend.delete()
+        spend = None
+    _bump(project)
+    _record(
+        project,
+        by=by,
+        action="bond.spend",
+        subject=f"专项债 {bond.batch} {period:%Y-%m} 支出",
+        changes={f"{period:%Y-%m} 支出(万元)": [old, new]},
+        after={"bond": bond.pk, "period": f"{period:%Y-%m}", "amount": new},
+    )
+    return spend

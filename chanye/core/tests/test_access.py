@@ -78,6 +78,16 @@ def filing(s):
     return found.pk
 
 
+def project_import(s):
+    """A filing import uploaded by the DRC persona: its own and the DRC's to see, nobody else's."""
+    from chanye.enterprises.models import ImportJob
+
+    job = ImportJob.objects.filter(kind="filings").first() or ImportJob.objects.create(
+        kind="filings", filename="月报.xlsx", created_by=User.objects.get(username="drc1")
+    )
+    return job.pk
+
+
 def case(s):
     """A land blocker of the test bank, on 区委金融办 and its leader: in the DRC's scope only."""
     from chanye.casework.models import Case
@@ -97,6 +107,39 @@ def case(s):
             deadline="2025-06-30",
         )
     return found.pk
+
+
+def indicator(s, code="tax"):
+    """The catalogue loaded; 税收 is restricted: the DRC, district leaders and its owner (区财政局) only."""
+    from chanye.indicators.services import catalogue_load
+
+    catalogue_load()
+    return code
+
+
+def indicator_job(s):
+    from chanye.enterprises.models import ImportJob
+
+    job = ImportJob.objects.filter(kind="indicators").first()
+    return (job or ImportJob.objects.create(filename="指标.xlsx", kind="indicators")).pk
+
+
+def observation(s):
+    """The test bank's revenue for March 2025: in the DRC's scope only."""
+    from datetime import date
+
+    from chanye.enterprises.models import Enterprise
+    from chanye.indicators.models import Indicator
+    from chanye.indicators.services import observation_record
+
+    return observation_record(
+        indicator=Indicator.objects.get(code=indicator(s, "revenue")),
+        level="enterprise",
+        enterprise=Enterprise.objects.get(uscc=firm(s)),
+        period=date(2025, 3, 1),
+        value=100,
+        by=None,
+    ).pk
 
 
 def finance(s):
@@ -182,12 +225,36 @@ ROUTES = {
     "projects:monthly_table": (lambda s: "/projects/monthly.xlsx?month=2025-03", (*GOV, "enterprise")),
     "projects:detail": (lambda s: f"/projects/{project(s)}/", ("drc",)),
     "projects:filing": (lambda s: f"/projects/{project(s)}/filings/2025-03/", ("drc",)),
+    "projects:create": (lambda s: "/projects/new/", ("drc",)),
+    "projects:edit": (lambda s: f"/projects/{project(s)}/edit/", ("drc",)),
+    "project-plans": (lambda s: f"/api/v1/projects/{project(s)}/plans/", ("drc",)),
+    "project-milestones": (lambda s: f"/api/v1/projects/{project(s)}/milestones/", ("drc",)),
+    "project-bonds": (lambda s: f"/api/v1/projects/{project(s)}/bonds/", ("drc",)),
     "project-list": (lambda s: "/api/v1/projects/", (*GOV, "enterprise")),
     "project-detail": (lambda s: f"/api/v1/projects/{project(s)}/", ("drc",)),
     "filing-list": (lambda s: "/api/v1/filings/", (*GOV, "enterprise")),
     "project-lights": (lambda s: "/api/v1/project-lights/?as_of=2025-03", (*GOV, "enterprise")),
     "project-forecast": (lambda s: "/api/v1/project-forecast/?as_of=2025-03", (*GOV, "enterprise")),
     "filing-detail": (lambda s: f"/api/v1/filings/{filing(s)}/", ("drc",)),
+    "projects:imports": (lambda s: "/projects/imports/", ("drc", "dept", "enterprise")),
+    "projects:import_template": (
+        lambda s: "/projects/imports/template/filings.xlsx",
+        ("drc", "dept", "enterprise"),
+    ),
+    "projects:import_detail": (lambda s: f"/projects/imports/{project_import(s)}/", ("drc",)),
+    "projects:import_errors": (lambda s: f"/projects/imports/{project_import(s)}/errors.xlsx", ("drc",)),
+    "project-import-list": (lambda s: "/api/v1/project-imports/", ("drc", "dept", "enterprise")),
+    "project-import-detail": (lambda s: f"/api/v1/project-imports/{project_import(s)}/", ("drc",)),
+    "project-import-errors": (
+        lambda s: f"/api/v1/project-imports/{project_import(s)}/errors/",
+        ("drc",),
+    ),
+    "projects:rules": (lambda s: "/projects/lights/rules/", ("drc",)),
+    "projects:backtest": (lambda s: "/projects/lights/backtest/?period=2025-03", ("drc",)),
+    "projects:reminders": (lambda s: "/projects/reminders/?month=2025-03", (*GOV, "enterprise")),
+    "project-light-rules": (lambda s: "/api/v1/project-light-rules/", ("drc",)),
+    "project-lights-backtest": (lambda s: "/api/v1/project-lights/backtest/?period=2025-03", ("drc",)),
+    "filing-reminder-list": (lambda s: "/api/v1/filing-reminders/?period=2025-03", (*GOV, "enterprise")),
     "cases:list": (lambda s: "/cases/", (*GOV, "enterprise")),
     "cases:create": (lambda s: "/cases/new/", (*GOV, "enterprise")),
     "cases:sla": (lambda s: "/cases/sla/", (*GOV, "enterprise")),
@@ -202,6 +269,20 @@ ROUTES = {
     "enterprise-import-list": (lambda s: "/api/v1/enterprise-imports/", ("drc",)),
     "enterprise-import-detail": (lambda s: f"/api/v1/enterprise-imports/{import_job(s)}/", ("drc",)),
     "enterprise-import-errors": (lambda s: f"/api/v1/enterprise-imports/{import_job(s)}/errors/", ("drc",)),
+    "indicators:list": (lambda s: f"/indicators/?frequency=year&x={indicator(s)}", GOV),
+    "indicators:detail": (lambda s: f"/indicators/{indicator(s)}/", ("drc", "leader")),
+    "indicators:import": (lambda s: "/indicators/imports/", ("drc",)),
+    "indicators:template": (lambda s: "/indicators/template.xlsx", ("drc",)),
+    "indicators:import_detail": (lambda s: f"/indicators/imports/{indicator_job(s)}/", ("drc",)),
+    "indicators:import_errors": (lambda s: f"/indicators/imports/{indicator_job(s)}/errors.xlsx", ("drc",)),
+    "indicator-list": (lambda s: f"/api/v1/indicators/?x={indicator(s)}", GOV),
+    "indicator-detail": (lambda s: f"/api/v1/indicators/{indicator(s)}/", ("drc", "leader")),
+    "observation-list": (lambda s: "/api/v1/observations/?indicator=revenue", GOV),
+    "observation-detail": (lambda s: f"/api/v1/observations/{observation(s)}/", ("drc",)),
+    "indicator-aggregates": (
+        lambda s: f"/api/v1/indicator-aggregates/?indicator={indicator(s, 'revenue')}",
+        GOV,
+    ),
     "accounts:user_detail": (
         lambda s: f"/accounts/users/{User.objects.get(username='iit1').pk}/",
         ("sysadmin", "secadmin"),
@@ -228,8 +309,16 @@ WRITE_ONLY = {
     "enterprises:liaison_set",
     "enterprises:visit_log",
     "projects:review",
+    "projects:plan_save",
+    "projects:milestones_save",
+    "projects:bond_create",
+    "projects:bond_save",
+    "projects:bond_spend_save",
+    "project-bond",
+    "project-bond-spends",
     "filing-accept",
     "filing-send-back",
+    "filing-remind",
     "cases:escalate",
     "cases:assign",
     "cases:comment",
@@ -323,7 +412,14 @@ def _is_list_permitted(route, persona):
         "enterprises:edit": "enterprises:create",  # those who may edit, but not this enterprise
         "projects:detail": "projects:list",
         "projects:filing": "projects:list",
+        "projects:import_detail": "projects:imports",  # someone else's import
+        "projects:import_errors": "projects:imports",
+        "project-import-errors": "project-import-list",
+        "project-plans": "project-list",
+        "project-milestones": "project-list",
+        "project-bonds": "project-list",
         "cases:detail": "cases:list",
+        "indicators:detail": "indicators:list",
         "enterprise-industries": "enterprise-list",
         "enterprise-visits": "enterprise-list",
     }.get(route)

@@ -49,7 +49,9 @@ class ProjectListView(PermissionGate, View):
 class ProjectDetailView(PermissionGate, View):
     permission_required = "projects.view"
 
-    def get(self, request, code):
+    def get(self, request, code, panels=None):
+        from chanye.projects.views import editing
+
         project = _project(request, code)
         filings = project.filings.order_by("-period")
         plans = project.plans.order_by("-year")
@@ -70,6 +72,7 @@ class ProjectDetailView(PermissionGate, View):
                 "light": light[1] if light else None,
                 "light_period": period,
                 "blockers": selectors.project_blockers(user=request.user, project=project),
+                **editing.panels(request, project, **(panels or {})),
             },
         )
 
@@ -98,16 +101,20 @@ class FilingEditView(PermissionGate, View):
         form = FilingForm(initial={**values, "version": filing.version if filing else None})
         return render(request, "projects/filing.html", self._context(request, project, month, form, filing))
 
+    @staticmethod
+    def _current(project, month):
+        """The month's filing as it is now, for a form shown again with its errors."""
+        return Filing.objects.filter(project=project, period=month).first()
+
     def post(self, request, code, period):
         project = _project(request, code)
         month = services.parse_period(period)
-        filing = Filing.objects.filter(project=project, period=month).first()
         form = FilingForm(request.POST)
         if not form.is_valid():
             return render(
                 request,
                 "projects/filing.html",
-                self._context(request, project, month, form, filing),
+                self._context(request, project, month, form, self._current(project, month)),
                 status=400,
             )
         values = {name: form.cleaned_data[name] for name in services.FILED_FIELDS}
@@ -117,7 +124,8 @@ class FilingEditView(PermissionGate, View):
                 period=month,
                 values=values,
                 by=request.user,
-                expected_version=form.cleaned_data.get("version"),
+                # an empty version: the form was opened before the month had a filing
+                expected_version=form.cleaned_data.get("version") or 0,
                 submit="submit" in request.POST,
             )
         except services.StaleEdit as stale:
@@ -125,7 +133,7 @@ class FilingEditView(PermissionGate, View):
             return render(
                 request,
                 "projects/filing.html",
-                self._context(request, project, month, form, filing),
+                self._context(request, project, month, form, self._current(project, month)),
                 status=409,
             )
         except ValidationError as error:
@@ -134,7 +142,7 @@ class FilingEditView(PermissionGate, View):
             return render(
                 request,
                 "projects/filing.html",
-                self._context(request, project, month, form, filing),
+                self._context(request, project, month, form, self._current(project, month)),
                 status=400,
             )
         messages.success(

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         created = self._users()
         self._projects()
         self._cases()
+        self._indicators()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
             lines = ["Demo logins (synthetic; administrators enrol a TOTP authenticator at first sign-in):"]
@@ -85,6 +86,12 @@ class Command(BaseCommand):
 
         made = demo_cases()
         self.stdout.write(f"cases: {made} synthetic blocker cases created" if made else "cases: present")
+
+    def _indicators(self) -> None:
+        from chanye.indicators.services import demo_indicators
+
+        made = demo_indicators()
+        self.stdout.write(f"indicators: {made:,} figures recorded" if made else "indicators: present")
 
     def _register(self, count: int) -> None:
         from chanye.enterprises.services import demo_register

@@ -1,9 +1,12 @@
-"""`chanye import enterprises FILE [--dry-run] [--errors OUT.xlsx] [--map 列名=字段列名 …]`.
+"""`chanye import enterprises FILE [--dry-run] [--errors OUT.xlsx] [--map 列名=字段列名 …]`, and
+`chanye import projects|plans|filings FILE [--dry-run] [--errors OUT.xlsx]` for the key-project library,
+annual plans and monthly filings (chanye.projects.imports).
 
 Prints the counts; rejected rows go to the terminal (the first 20) and, with --errors, to a workbook.
 Exits 1 when the file was rejected, so scripts can tell.
 """
 
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -15,10 +18,10 @@ from chanye.enterprises.rows import COLUMNS
 
 
 class Command(BaseCommand):
-    help = "Import a CSV/XLSX file into a register (kinds: enterprises)."
+    help = "Import a CSV/XLSX file (kinds: enterprises, projects, plans, filings)."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["enterprises"])
+        parser.add_argument("kind", choices=["enterprises", "projects", "plans", "filings"])
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument("--errors", metavar="OUT.xlsx", help="write the rejected rows to this workbook")
@@ -30,6 +33,15 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: 文件不存在")
+        if options["kind"] != "enterprises":
+            if options["map"]:
+                raise CommandError("--map 只用于企业名录的导入")
+            from chanye.projects import imports
+
+            create = partial(imports.import_job_create, kind=options["kind"])
+            run = imports.import_job_run
+        else:
+            create, run = services.import_job_create, services.import_job_run
         labels = {column.label: column.field for column in COLUMNS}
         mapping = {}
         for item in options["map"]:
@@ -39,12 +51,11 @@ class Command(BaseCommand):
             mapping[header] = labels[label]
         try:
             with path.open("rb") as handle:
-                job = services.import_job_create(
-                    by=None, filename=path.name, content=handle, dry_run=options["dry_run"], mapping=mapping
-                )
+                extra = {"mapping": mapping} if mapping else {}
+                job = create(by=None, filename=path.name, content=handle, dry_run=options["dry_run"], **extra)
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from error
-        job = services.import_job_run(job)
+        job = run(job)
         self.stdout.write(
             f"{path.name}: {job.get_status_display()} — {job.total} rows: {job.created} created, "
             f"{job.updated} updated, {job.unchanged} unchanged, {job.rejected} rejected"
