@@ -13,3 +13,4 @@ $PY bench/enterprise_queries.py --rows 1000000 --backend sqlite > "$L/queries-sq
 $PY bench/enterprise_xlsx.py --rows 100000 --backend postgresql > "$L/xlsx-pg.log" 2>&1
 $PY bench/enterprise_xlsx.py --rows 100000 --backend sqlite > "$L/xlsx-sqlite.log" 2>&1
 $PY bench/import_phase1.py --rows 200000 --backend postgresql > "$L/phase1-pg.log" 2>&1
+$PY bench/project_burst.py --backend both > "$L/burst.log" 2>&1
