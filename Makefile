@@ -54,9 +54,10 @@ check: env ## lint, Django checks, migrations up to date, types
 	.venv/bin/mypy chanye/*/services.py chanye/*/selectors.py chanye/industries/definition chanye/industries/codes.py \
 		chanye/accounts/roles.py chanye/accounts/passwords.py chanye/enterprises/uscc.py chanye/enterprises/scale.py \
 		chanye/enterprises/classify.py chanye/enterprises/rows.py chanye/enterprises/demo.py chanye/enterprises/columnar.py \
-		chanye/projects/demo.py chanye/projects/lights.py chanye/projects/forecast.py chanye/projects/light_rules.py chanye/projects/reminders.py chanye/core/tabular \
+		chanye/projects/demo.py chanye/projects/lights.py chanye/projects/forecast.py chanye/projects/light_rules.py chanye/projects/reminders.py chanye/projects/imports chanye/core/tabular \
 		chanye/indicators/periods.py chanye/indicators/catalogue.py chanye/indicators/demo.py chanye/indicators/rows.py \
-		chanye/indicators/scoping.py chanye/indicators/loader.py chanye/indicators/imports.py
+		chanye/indicators/scoping.py chanye/indicators/loader.py chanye/indicators/imports.py \
+		chanye/targets/outlook.py chanye/targets/yearly.py
 
 test: check ## everything: checks, unit tests on SQLite and PostgreSQL, browser tests
 	CHANYE_VAR_DIR=$$(mktemp -d) .venv/bin/pytest -m "not browser" -n 2 -q

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "chanye.projects",
     "chanye.casework",
     "chanye.indicators",
+    "chanye.targets",
 ]
 
 MIDDLEWARE = [

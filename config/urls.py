@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("chanye.projects.api_urls")),
     path("", include("chanye.casework.api_urls")),
     path("", include("chanye.indicators.api_urls")),
+    path("", include("chanye.targets.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("projects/", include("chanye.projects.urls")),
     path("cases/", include("chanye.casework.urls")),
     path("indicators/", include("chanye.indicators.urls")),
+    path("targets/", include("chanye.targets.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

@@ -70,6 +70,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "projects.file": {Role.ENTERPRISE_USER, Role.DRC_ADMIN},
     "projects.review": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},
     "projects.rules": {Role.DRC_ADMIN},
+    "targets.change": {Role.DRC_ADMIN},
     "cases.view": GOVERNMENT | {Role.ENTERPRISE_USER},
     "cases.open": GOVERNMENT | {Role.ENTERPRISE_USER},
     "cases.handle": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},

@@ -9,6 +9,7 @@ NAV = (
     ("projects.view", "projects:list", N_("重点项目")),
     ("cases.view", "cases:list", N_("案件督办")),
     ("system.view", "indicators:list", N_("指标")),
+    ("system.view", "targets:list", N_("目标")),
     ("organizations.view", "organizations:responsibility_matrix", N_("责任矩阵")),
     ("organizations.view", "organizations:leader_list", N_("区领导")),
     ("organizations.view", "organizations:department_list", N_("部门")),

@@ -37,7 +37,9 @@ def definition_parse(*, text: str, filename: str) -> dict:
 @transaction.atomic
 def system_load(*, text: str, filename: str, by=None) -> LoadResult:
     """Load a definition file: a new version is kept beside the old ones; an identical file changes nothing."""
+    from chanye.indicators.models import Indicator
     from chanye.organizations.services import organizations_apply_definition
+    from chanye.targets.services import targets_apply_definition
 
     definition = definition_parse(text=text, filename=filename)
     meta = definition["system"]
@@ -86,6 +88,10 @@ def system_load(*, text: str, filename: str, by=None) -> LoadResult:
     system.current_version = version
     system.save()
     organizations_apply_definition(system=system, version=version, definition=definition, by=by)
+    if (
+        Indicator.objects.exists()
+    ):  # once the indicator catalogue is in (`chanye demo` loads it, then targets)
+        targets_apply_definition(system=system, version=version, definition=definition, by=by)
     changes = diff_definitions(previous, definition) if previous else []
     audit_record(
         actor=by,

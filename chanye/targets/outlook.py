@@ -14,6 +14,13 @@ The forecast model depends on what the indicator measures (`Kind`), each an ARIM
 - ``share`` (a percentage of GDP moving by points): the same random walk with drift, on the level.
 - ``rate`` (a growth rate): ARIMA(0,0,0) with a constant — next years vary around the past mean.
 
+When the target is next year's and that year is in progress, its year-to-date figures (`YearToDate`, from
+`chanye.targets.yearly`) carry the part of the year they cover: with `f` the share of the year they made the
+year before (or the months covered ÷ 12), the year's growth (amounts, on the logarithm) or value (rates,
+shares) is `f` × the year to date + (1 − f) × the model's forecast, and only the rest of the year is uncertain:
+the standard deviation is (1 − f) × the model's. GDP growing 5.6% over three quarters is then read as a year
+near 5.6%, not as the 2020–2024 average.
+
 With fewer than three yearly figures no model is fitted: the status then compares the trailing growth with
 the required growth, and says so. The probability is that of the forecast distribution (normal on the model's
 scale) meeting the comparator. "~" (about: "增长 5.5% 左右") is met from `tolerance` below the value up: the
@@ -29,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Literal
+
+from chanye.targets.yearly import YearToDate
 
 Kind = Literal["amount", "share", "rate"]
 Comparator = Literal[">", ">=", "<", "<=", "~"]
@@ -80,7 +89,9 @@ class Outlook:
     intervals: dict[int, tuple[float, float]] = field(default_factory=dict)  # 80, 95 → (low, high)
     probability: float | None = None
     model: str = ""
-    path: list[tuple[int, float, float, float]] = field(default_factory=list)  # year, forecast, low95, high95
+    # year, forecast, low95, high95, low80, high80
+    path: list[tuple[int, float, float, float, float, float]] = field(default_factory=list)
+    year_to_date: str = ""  # the words for the year-to-date figures the forecast used, if any
 
 
 def assess(
@@ -90,6 +101,7 @@ def assess(
     as_of_year: int,
     bands: Bands = DEFAULT_BANDS,
     trailing: int = 3,
+    year_to_date: YearToDate | None = None,
 ) -> Outlook:
     """The outlook of `target` from yearly `points` (year, value), as seen in `as_of_year`."""
     series = sorted((int(year), float(value)) for year, value in points if value is not None)
@@ -125,6 +137,13 @@ def assess(
             sentence=f"{head}；{need}，{words}；数据不足 {MIN_FITTED} 年，未作预测：{status}。",
         )
     mean, sd, path, model = fitted
+    ytd_words = ""
+    if year_to_date is not None and year_to_date.year == target.year == latest_year + 1:
+        nowcast = _nowcast(mean, sd, latest, year_to_date, target)
+        if nowcast is not None:
+            mean, sd, ytd_words = nowcast
+            path = [_path_point(target.year, mean, sd, target.kind)]
+            model = f"{model}；结合{year_to_date.label}的累计数"
     intervals = {level: _interval(mean, sd, level, target.kind) for level in (80, 95)}
     forecast = _back(mean, target.kind)
     probability = _probability(mean, sd, target)
@@ -139,6 +158,8 @@ def assess(
     )
     low, high = intervals[80]
     trail_words = f"近 {trail_years} 年{_growth_words(trail, target)}；" if trail is not None else ""
+    if ytd_words:
+        trail_words += f"{ytd_words}；"
     if met:
         need = f"已实现“{_goal(target)}”的目标"
     sentence = (
@@ -154,6 +175,7 @@ def assess(
         probability=probability,
         model=model,
         path=path,
+        year_to_date=ytd_words,
     )
 
 
@@ -225,9 +247,15 @@ def _by_growth(required: float | None, trail: float | None, bands: Bands) -> Sta
     return Status.LAGGING
 
 
+def _path_point(
+    year: int, mean: float, sd: float, kind: Kind
+) -> tuple[int, float, float, float, float, float]:
+    return (year, _back(mean, kind), *_interval(mean, sd, 95, kind), *_interval(mean, sd, 80, kind))
+
+
 def _fit(
     series: list[tuple[int, float]], target: Target, span: int
-) -> tuple[float, float, list[tuple[int, float, float, float]], str] | None:
+) -> tuple[float, float, list[tuple[int, float, float, float, float, float]], str] | None:
     """(mean, sd) at the target year on the model's scale, the yearly path with 95% bounds, the model's name."""
     import numpy as np
     from statsmodels.tsa.arima.model import ARIMA
@@ -259,14 +287,28 @@ def _fit(
     sds = np.sqrt(shocks**2 + steps**2 * max(estimate, 0.0))
     sds = np.where(np.isfinite(sds) & (sds > 0), sds, 1e-9)
     path = [
-        (
-            series[-1][0] + step + 1,
-            _back(float(means[step]), target.kind),
-            *_interval(float(means[step]), float(sds[step]), 95, target.kind),
-        )
+        _path_point(series[-1][0] + step + 1, float(means[step]), float(sds[step]), target.kind)
         for step in range(span)
     ]
     return float(means[-1]), float(sds[-1]), path, name
+
+
+def _nowcast(
+    mean: float, sd: float, latest: float, ytd: YearToDate, target: Target
+) -> tuple[float, float, str] | None:
+    """(mean, sd) of next year on the model's scale, given the part of it already observed, and its words."""
+    share = min(max(ytd.fraction, 0.0), 1.0)
+    if target.kind == "amount":
+        growth = ytd.growth
+        if growth is None or growth <= -1 or latest <= 0:
+            return None
+        base = math.log(latest)
+        mean = base + share * math.log1p(growth) + (1 - share) * (mean - base)
+        words = f"{ytd.label}同比增长 {growth:.1%}"
+    else:
+        mean = share * ytd.value + (1 - share) * mean
+        words = f"{ytd.label}累计 {_figure(ytd.value, target)}"
+    return mean, max(sd * (1 - share), 1e-9), f"{words}（占全年约 {share:.0%}）"
 
 
 def _yearly(series: list[tuple[int, float]]) -> list[tuple[int, float]]:

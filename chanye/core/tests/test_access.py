@@ -147,6 +147,16 @@ def finance(s):
     return Industry.objects.get(system=s, code="FINANCE").pk
 
 
+def finance_target(s):
+    """The 2035 现代金融 cluster target from the definition: seen by the DRC and streets (all industries)."""
+    from chanye.targets.models import Target
+    from chanye.targets.services import targets_apply_definition
+
+    if not Target.objects.exists():
+        targets_apply_definition(system=s)
+    return Target.objects.get(indicator__code="cluster_scale", industry__code="FINANCE").pk
+
+
 # route name → (path builder, personas allowed)
 ROUTES = {
     "industries:system_home": (lambda s: "/systems/", GOV),
@@ -283,6 +293,12 @@ ROUTES = {
         lambda s: f"/api/v1/indicator-aggregates/?indicator={indicator(s, 'revenue')}",
         GOV,
     ),
+    "targets:list": (lambda s: f"/targets/?as_of=2025-10&x={finance_target(s)}", GOV),
+    "targets:create": (lambda s: "/targets/new/", ("drc",)),
+    "targets:edit": (lambda s: f"/targets/{finance_target(s)}/edit/", ("drc",)),
+    "target-list": (lambda s: f"/api/v1/targets/?x={finance_target(s)}", GOV),
+    "target-detail": (lambda s: f"/api/v1/targets/{finance_target(s)}/", ("drc", "street")),
+    "target-status": (lambda s: f"/api/v1/target-status/?as_of=2025-10&x={finance_target(s)}", GOV),
     "accounts:user_detail": (
         lambda s: f"/accounts/users/{User.objects.get(username='iit1').pk}/",
         ("sysadmin", "secadmin"),

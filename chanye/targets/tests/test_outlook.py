@@ -120,3 +120,31 @@ def test_about_a_growth_rate_is_met_from_just_below_and_above():
 @pytest.mark.parametrize(("as_of", "stale"), [(date(2026, 3, 31), False), (date(2026, 4, 1), True)])
 def test_a_yearly_figure_is_stale_a_year_and_a_quarter_after_its_year(as_of, stale):
     assert is_stale(date(2024, 12, 31), 12, as_of) is stale
+
+
+def test_a_year_in_progress_carries_its_share_of_the_year_and_narrows_the_interval():
+    from chanye.targets.yearly import YearToDate
+
+    target = Target(6900, 2025, ">", unit="亿元")
+    plain = assess(GDP, target, as_of_year=2025)
+    ytd = YearToDate(2025, 9, value=4950.0, prior=4700.0, weight=0.75)  # +5.3% over three quarters
+    known = assess(GDP, target, as_of_year=2025, year_to_date=ytd)
+    drift = math.log(plain.forecast / 6614.7)
+    expected = 6614.7 * math.exp(0.75 * math.log(4950 / 4700) + 0.25 * drift)
+    assert math.isclose(known.forecast, expected, rel_tol=1e-6)
+    (low, high), (plain_low, plain_high) = known.intervals[80], plain.intervals[80]
+    assert high - low < (plain_high - plain_low) / 3  # only the last quarter is still uncertain
+    assert "2025 年 1–9 月同比增长 5.3%" in known.sentence and known.year_to_date
+    assert len(known.path) == 1 and known.path[0][0] == 2025
+
+
+def test_a_growth_rate_to_date_weighs_in_by_its_months_and_a_later_target_ignores_it():
+    from chanye.targets.yearly import YearToDate
+
+    growth = [(2021, 8.2), (2022, 2.4), (2023, 5.1), (2024, 2.1)]
+    ytd = YearToDate(2025, 9, value=5.6)
+    this_year = assess(growth, Target(5.5, 2025, "~", "rate", "%"), as_of_year=2025, year_to_date=ytd)
+    mean = sum(v for _, v in growth) / 4
+    assert math.isclose(this_year.forecast, 0.75 * 5.6 + 0.25 * mean, rel_tol=1e-6)
+    later = assess(growth, Target(5.5, 2026, "~", "rate", "%"), as_of_year=2025, year_to_date=ytd)
+    assert later.year_to_date == "" and math.isclose(later.forecast, mean, rel_tol=1e-3)

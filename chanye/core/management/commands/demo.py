@@ -62,6 +62,7 @@ class Command(BaseCommand):
         self._projects()
         self._cases()
         self._indicators()
+        self._targets()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
             lines = ["Demo logins (synthetic; administrators enrol a TOTP authenticator at first sign-in):"]
@@ -92,6 +93,11 @@ class Command(BaseCommand):
 
         made = demo_indicators()
         self.stdout.write(f"indicators: {made:,} figures recorded" if made else "indicators: present")
+
+    def _targets(self) -> None:
+        from chanye.targets.services import demo_targets
+
+        self.stdout.write(demo_targets().summary())
 
     def _register(self, count: int) -> None:
         from chanye.enterprises.services import demo_register
