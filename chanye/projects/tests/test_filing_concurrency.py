@@ -24,7 +24,7 @@ from chanye.projects import services
 from chanye.projects.models import AnnualPlan, Filing, FilingRevision, FilingStatus, Project
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor == "sqlite"
         and connection.settings_dict["TEST"].get("NAME") in (None, "", ":memory:"),
