@@ -522,7 +522,49 @@ def import_job_create(
 
 
 def import_job_run(job: ImportJob) -> ImportJob:
-    """Run a job to its end: rejected (row errors kept, nothing written), done, or failed."""
+    """Run an enterprise import job to its end (`import_job_execute`)."""
+    system = current_system()
+
+    def run(table, progress):
+        job.total = table.estimated_rows()
+        ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+        return loader.import_table(
+            table,
+            lookups=lookups(),
+            version_id=system.current_version_id if system else None,
+            source=f"import:{job.pk}",
+            by=job.created_by,
+            dry_run=job.dry_run,
+            mapping=job.mapping,
+            progress=progress,
+        )
+
+    def notes(outcome: loader.Outcome) -> list[str]:
+        lines = []
+        if outcome.duplicates:
+            lines.append(f"{outcome.duplicates} 行与前面的行完全相同，已合并")
+        if outcome.unknown:
+            lines.append("未识别的列（未导入）：" + "、".join(outcome.unknown[:20]))
+        if outcome.error_count > len(outcome.errors):
+            lines.append(f"共 {outcome.error_count} 处错误，仅保存前 {len(outcome.errors)} 处")
+        return lines
+
+    return import_job_execute(job, run=run, notes=notes, limits=import_limits(), action="import.finish")
+
+
+def import_job_execute(
+    job: ImportJob,
+    *,
+    run,
+    notes,
+    limits: Limits,
+    action: str,
+    rejected: tuple[type[Exception], ...] = (loader.Rejected,),
+) -> ImportJob:
+    """Run an import job of any kind to its end: rejected (row errors kept, nothing written), done, or failed.
+    `run(table, progress)` checks and writes the opened file and returns its outcome (total, created, updated,
+    unchanged, rejected, errors); `notes(outcome)` the lines the job's page shows besides the counts; the
+    exceptions in `rejected` carry `.errors` for a file refused as a whole."""
     job.status, job.phase = JobStatus.RUNNING, "reading"
     job.save(update_fields=["status", "phase"])
     ImportRowError.objects.filter(job=job).delete()
@@ -530,72 +572,40 @@ def import_job_run(job: ImportJob) -> ImportJob:
     def progress(phase: str, count: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(phase=phase, processed=count)
 
-    system = current_system()
     try:
-        with open_table(job.stored, job.filename, import_limits()) as table:
-            job.total = table.estimated_rows()
-            ImportJob.objects.filter(pk=job.pk).update(total=job.total)
-            outcome = loader.import_table(
-                table,
-                lookups=lookups(),
-                version_id=system.current_version_id if system else None,
-                source=f"import:{job.pk}",
-                by=job.created_by,
-                dry_run=job.dry_run,
-                mapping=job.mapping,
-                progress=progress,
-            )
-    except loader.Rejected as rejected:
-        ImportRowError.objects.bulk_create(
-            [
-                ImportRowError(
-                    job=job, row=e.row, column=e.column[:60], value=e.value[:200], reason=e.reason[:300]
-                )
-                for e in rejected.errors
-            ]
-        )
-        return _finish(job, JobStatus.REJECTED, rejected.errors[0].reason if rejected.errors else "")
+        with open_table(job.stored, job.filename, limits) as table:
+            outcome = run(table, progress)
+    except rejected as refused:
+        errors = refused.errors  # type: ignore[attr-defined]
+        import_errors_store(job, errors)
+        return import_job_finish(job, JobStatus.REJECTED, errors[0].reason if errors else "")
     except TabularError as error:
         ImportRowError.objects.create(job=job, row=0, column="", value="", reason=error.message[:300])
-        return _finish(job, JobStatus.REJECTED, error.message)
+        return import_job_finish(job, JobStatus.REJECTED, error.message)
     except Exception as error:  # noqa: BLE001 - the job records any failure for its owner
-        return _finish(job, JobStatus.FAILED, f"导入失败：{error}")
-    job.processed = outcome.total
-    job.total = outcome.total
+        return import_job_finish(job, JobStatus.FAILED, f"导入失败：{error}")
+    job.processed = job.total = outcome.total
     job.created, job.updated, job.unchanged, job.rejected = (
         outcome.created,
         outcome.updated,
         outcome.unchanged,
         outcome.rejected,
     )
-    ImportRowError.objects.bulk_create(
-        [
-            ImportRowError(
-                job=job, row=e.row, column=e.column[:60], value=e.value[:200], reason=e.reason[:300]
-            )
-            for e in outcome.errors
-        ],
-        batch_size=5000,
-    )
-    notes = []
-    if outcome.duplicates:
-        notes.append(f"{outcome.duplicates} 行与前面的行完全相同，已合并")
-    if outcome.unknown:
-        notes.append("未识别的列（未导入）：" + "、".join(outcome.unknown[:20]))
-    if outcome.error_count > len(outcome.errors):
-        notes.append(f"共 {outcome.error_count} 处错误，仅保存前 {len(outcome.errors)} 处")
+    import_errors_store(job, outcome.errors)
+    lines = notes(outcome)
     if outcome.rejected:
         status = JobStatus.REJECTED
-        notes.insert(0, f"{outcome.rejected} 行有错误，整个文件未写入；请修正后重新导入")
+        lines.insert(0, f"{outcome.rejected} 行有错误，整个文件未写入；请修正后重新导入")
     else:
         status = JobStatus.DONE
         if job.dry_run:
-            notes.insert(0, "仅校验：未写入任何数据")
+            lines.insert(0, "仅校验：未写入任何数据")
     audit_record(
         actor=job.created_by,
-        action="import.finish",
+        action=action,
         obj=job,
         after={
+            "kind": job.kind,
             "status": status,
             "created": job.created,
             "updated": job.updated,
@@ -604,14 +614,28 @@ def import_job_run(job: ImportJob) -> ImportJob:
             "dry_run": job.dry_run,
         },
     )
-    return _finish(job, status, "；".join(notes))
+    return import_job_finish(job, status, "；".join(lines))
 
 
-def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
+def import_errors_store(job: ImportJob, errors) -> None:
+    """A job's rejected rows (at most the first 100,000), for its page, the API and the error workbook."""
+    ImportRowError.objects.bulk_create(
+        [
+            ImportRowError(
+                job=job, row=e.row, column=e.column[:60], value=e.value[:200], reason=e.reason[:300]
+            )
+            for e in errors[: loader.MAX_STORED_ERRORS]
+        ],
+        batch_size=5000,
+    )
+
+
+def import_job_finish(job: ImportJob, status: str, message: str) -> ImportJob:
     job.status, job.message, job.finished_at = status, message[:2000], timezone.now()
     job.phase = ""
     job.save()
-    Path(job.stored).unlink(missing_ok=True) if status == JobStatus.DONE and job.stored else None
+    if status == JobStatus.DONE and job.stored:
+        Path(job.stored).unlink(missing_ok=True)
     return job
 
 

@@ -2,12 +2,9 @@
 pages and error workbook as the enterprise import; only the rows and their writing differ (`loader`)."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from chanye.audit.services import audit_record
-from chanye.core.tabular import TabularError, open_table
-from chanye.enterprises.models import ImportJob, ImportRowError, JobStatus
-from chanye.enterprises.services import import_job_create, import_limits
+from chanye.enterprises.models import ImportJob
+from chanye.enterprises.services import import_job_create, import_job_execute, import_limits
 from chanye.indicators import loader
 
 KIND = "indicators"
@@ -23,78 +20,21 @@ def indicator_import_create(*, by, filename: str, content, dry_run: bool = False
 
 
 def indicator_import_run(job: ImportJob) -> ImportJob:
-    """Run a job to its end: rejected (row errors kept, nothing written), done, or failed."""
-    job.status, job.phase = JobStatus.RUNNING, "reading"
-    job.save(update_fields=["status", "phase"])
-    ImportRowError.objects.filter(job=job).delete()
+    """Run a job to its end (the enterprise import's `import_job_execute`): rejected, done, or failed."""
 
-    def progress(phase: str, count: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(phase=phase, processed=count)
+    def run(table, progress):
+        return loader.import_table(
+            table, source_ref=str(job.pk), by=job.created_by, dry_run=job.dry_run, progress=progress
+        )
 
-    try:
-        with open_table(job.stored, job.filename, import_limits()) as table:
-            outcome = loader.import_table(
-                table, source_ref=str(job.pk), by=job.created_by, dry_run=job.dry_run, progress=progress
-            )
-    except loader.Rejected as rejected:
-        _errors(job, rejected.errors)
-        return _finish(job, JobStatus.REJECTED, rejected.errors[0].reason if rejected.errors else "")
-    except TabularError as error:
-        ImportRowError.objects.create(job=job, row=0, column="", value="", reason=error.message[:300])
-        return _finish(job, JobStatus.REJECTED, error.message)
-    except Exception as error:  # noqa: BLE001 - the job records any failure for its owner
-        return _finish(job, JobStatus.FAILED, f"导入失败：{error}")
-    job.total = job.processed = outcome.total
-    job.created, job.updated, job.unchanged, job.rejected = (
-        outcome.created,
-        outcome.updated,
-        outcome.unchanged,
-        outcome.rejected,
-    )
-    _errors(job, outcome.errors)
-    notes = []
-    if outcome.unknown:
-        notes.append("未识别的列（未导入）：" + "、".join(outcome.unknown[:20]))
-    if outcome.rejected:
-        status = JobStatus.REJECTED
-        notes.insert(0, f"{outcome.rejected} 行有错误，整个文件未写入；请修正后重新导入")
-    else:
-        status = JobStatus.DONE
-        if job.dry_run:
-            notes.insert(0, "仅校验：未写入任何数据")
-    audit_record(
-        actor=job.created_by,
+    def notes(outcome) -> list[str]:
+        return ["未识别的列（未导入）：" + "、".join(outcome.unknown[:20])] if outcome.unknown else []
+
+    return import_job_execute(
+        job,
+        run=run,
+        notes=notes,
+        limits=import_limits(),
         action="indicator_import.finish",
-        obj=job,
-        after={
-            "status": status,
-            "created": job.created,
-            "updated": job.updated,
-            "unchanged": job.unchanged,
-            "rejected": job.rejected,
-            "dry_run": job.dry_run,
-        },
+        rejected=(loader.Rejected,),
     )
-    return _finish(job, status, "；".join(notes))
-
-
-def _errors(job: ImportJob, errors) -> None:
-    ImportRowError.objects.bulk_create(
-        [
-            ImportRowError(
-                job=job, row=e.row, column=e.column[:60], value=e.value[:200], reason=e.reason[:300]
-            )
-            for e in errors[:100_000]
-        ],
-        batch_size=5000,
-    )
-
-
-def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
-    from pathlib import Path
-
-    job.status, job.message, job.finished_at, job.phase = status, message[:2000], timezone.now(), ""
-    job.save()
-    if status == JobStatus.DONE and job.stored:
-        Path(job.stored).unlink(missing_ok=True)
-    return job

@@ -3,15 +3,12 @@
 task (`manage.py db_worker`, or at once with TASKS_IMMEDIATE=1)."""
 
 from dataclasses import replace
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
-from chanye.audit.services import audit_record
-from chanye.core.tabular import Limits, TabularError, open_table
+from chanye.core.tabular import Limits
 from chanye.enterprises import services as enterprise_services
 from chanye.enterprises.loader import Rejected
 from chanye.enterprises.models import ImportJob, ImportRowError, JobStatus
@@ -69,62 +66,30 @@ def import_job_create(*, by, kind: str, filename: str, content, dry_run: bool = 
 
 
 def import_job_run(job: ImportJob) -> ImportJob:
-    """Run a job to its end: rejected (row errors kept, nothing written), done, or failed."""
-    job.status, job.phase = JobStatus.RUNNING, "reading"
-    job.save(update_fields=["status", "phase"])
-    ImportRowError.objects.filter(job=job).delete()
+    """Run a job to its end (the enterprise import's `import_job_execute`): rejected, done, or failed."""
+    if not can_import(job.created_by, job.kind):
+        reason = f"您的角色无权导入{KINDS.get(job.kind, job.kind)}"
+        ImportRowError.objects.filter(job=job).delete()
+        enterprise_services.import_errors_store(job, [RowError(0, "", "", reason)])
+        return enterprise_services.import_job_finish(job, JobStatus.REJECTED, reason)
 
-    def progress(phase: str, count: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(phase=phase, processed=count)
+    def run(table, progress):
+        return import_table(
+            table,
+            kind=job.kind,
+            by=job.created_by,
+            source=f"{job.filename}（导入任务 {job.pk}）",
+            dry_run=job.dry_run,
+            progress=progress,
+        )
 
-    try:
-        if not can_import(job.created_by, job.kind):
-            raise Rejected([RowError(0, "", "", f"您的角色无权导入{KINDS.get(job.kind, job.kind)}")])
-        with open_table(job.stored, job.filename, import_limits()) as table:
-            outcome = import_table(
-                table,
-                kind=job.kind,
-                by=job.created_by,
-                source=f"{job.filename}（导入任务 {job.pk}）",
-                dry_run=job.dry_run,
-                progress=progress,
-            )
-    except Rejected as rejected:
-        _store_errors(job, rejected.errors)
-        return _finish(job, JobStatus.REJECTED, rejected.errors[0].reason if rejected.errors else "")
-    except TabularError as error:
-        _store_errors(job, [RowError(0, "", "", error.message)])
-        return _finish(job, JobStatus.REJECTED, error.message)
-    except Exception as error:  # noqa: BLE001 - the job records any failure for its owner
-        return _finish(job, JobStatus.FAILED, f"导入失败：{error}")
-    job.processed = job.total = outcome.total
-    job.created, job.updated, job.unchanged, job.rejected = (
-        outcome.created,
-        outcome.updated,
-        outcome.unchanged,
-        outcome.rejected,
+    return enterprise_services.import_job_execute(
+        job, run=run, notes=_notes, limits=import_limits(), action="import.finish", rejected=(Rejected,)
     )
-    _store_errors(job, outcome.errors)
-    status = JobStatus.REJECTED if outcome.rejected else JobStatus.DONE
-    audit_record(
-        actor=job.created_by,
-        action="import.finish",
-        obj=job,
-        after={
-            "kind": job.kind,
-            "status": status,
-            "created": job.created,
-            "updated": job.updated,
-            "unchanged": job.unchanged,
-            "rejected": job.rejected,
-            "dry_run": job.dry_run,
-        },
-    )
-    return _finish(job, status, "；".join(_notes(job, outcome)))
 
 
-def _notes(job: ImportJob, outcome: ProjectOutcome) -> list[str]:
-    """What the job's page says besides the counts: why nothing was written, what was passed over."""
+def _notes(outcome: ProjectOutcome) -> list[str]:
+    """What the job's page says besides the counts and the verdict: what was passed over."""
     notes = []
     if outcome.period:
         notes.append(f"月份取自标题：{outcome.period:%Y-%m}")
@@ -136,31 +101,7 @@ def _notes(job: ImportJob, outcome: ProjectOutcome) -> list[str]:
         notes.append(f"{outcome.skipped} 行为标题、分组、小计或说明行，未导入")
     if outcome.unknown:
         notes.append("未识别的列（未导入）：" + "、".join(outcome.unknown[:20]))
-    if outcome.rejected:
-        notes.insert(0, f"{outcome.rejected} 行有错误，整个文件未写入；请修正后重新导入")
-    elif job.dry_run:
-        notes.insert(0, "仅校验：未写入任何数据")
     return notes
-
-
-def _store_errors(job: ImportJob, errors: list[RowError]) -> None:
-    ImportRowError.objects.bulk_create(
-        [
-            ImportRowError(
-                job=job, row=e.row, column=e.column[:60], value=e.value[:200], reason=e.reason[:300]
-            )
-            for e in errors
-        ],
-        batch_size=5000,
-    )
-
-
-def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
-    job.status, job.message, job.finished_at, job.phase = status, message[:2000], timezone.now(), ""
-    job.save()
-    if status == JobStatus.DONE and job.stored:
-        Path(job.stored).unlink(missing_ok=True)
-    return job
 
 
 @task()
