@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "chanye.casework",
     "chanye.indicators",
     "chanye.targets",
+    "chanye.cockpit",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/", include("chanye.casework.urls")),
     path("indicators/", include("chanye.indicators.urls")),
     path("targets/", include("chanye.targets.urls")),
+    path("cockpit/", include("chanye.cockpit.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CockpitConfig(AppConfig):
+    name = "chanye.cockpit"
+    verbose_name = "领导驾驶舱"
