@@ -1,6 +1,11 @@
+import functools
+
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+
+from chanye.accounts.roles import role_has
 
 NAV = (
     ("system.view", "industries:system_home", N_("产业体系")),
@@ -20,14 +25,22 @@ NAV = (
 )
 
 
+@functools.cache
+def _entries(role: str, language: str) -> tuple[tuple[str, str], ...]:
+    """(url, label) of the entries a role may open, in one language: the same for every page it reads,
+    so worked out once per process (permissions are the role's; see chanye.accounts.roles)."""
+    return tuple(
+        (reverse(name), _(label)) for permission, name, label in NAV if role_has(role, permission)
+    )
+
+
 def navigation(request):
     """The navigation entries the signed-in user's role may open."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return {"nav_items": []}
     items = [
-        {"url": reverse(name), "label": _(label), "active": request.path.startswith(reverse(name))}
-        for permission, name, label in NAV
-        if user.can(permission)
+        {"url": url, "label": label, "active": request.path.startswith(url)}
+        for url, label in _entries(user.role, get_language())
     ]
     return {"nav_items": items}
