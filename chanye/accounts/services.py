@@ -23,35 +23,63 @@ class LoginRefused(Exception):
 def login_check(*, request, username: str, password: str) -> User:
     """The user whose password this is, counting failures and locking after the configured limit.
 
-    Failures are committed before the refusal is raised, so the count and the audit survive.
+    Each attempt is counted before its password is tested and settled after, in two short transactions:
+    the password hash (a deliberate fraction of a second) runs with no lock held, so sign-ins neither queue
+    behind one another nor, on SQLite, keep everyone else's saves waiting; and no more than the limit of
+    passwords is ever tested between two lockouts, however many attempts arrive at once. Failures are
+    committed before the refusal is raised, so the count and the audit survive.
     """
     username = username.strip()
-    refusal = _login_attempt(request=request, username=username, password=password)
-    if isinstance(refusal, str):
-        raise LoginRefused(refusal)
-    return refusal
+    claimed = _login_claim(username=username)
+    if isinstance(claimed, str):
+        raise LoginRefused(claimed)
+    authenticated = authenticate(request, username=username, password=password)
+    outcome = _login_settle(username=username, counted=claimed is not None, authenticated=authenticated)
+    if isinstance(outcome, str):
+        raise LoginRefused(outcome)
+    return outcome
+
+
+def _locked_message(user: User, now) -> str:
+    minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+    return f"账号已锁定，请 {minutes} 分钟后再试或联系安全管理员解锁。"
 
 
 @transaction.atomic
-def _login_attempt(*, request, username: str, password: str) -> User | str:
+def _login_claim(*, username: str) -> User | str | None:
+    """Refuse a locked account; otherwise count the attempt as a failure until its password proves right.
+    Returns the counted account, None for an unknown or inactive one (nothing to count), or the refusal."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None or not user.is_active:
+        return None
+    now = timezone.now()
+    if user.locked_until and user.locked_until > now:
+        audit_record(actor=username, action="login.refused_locked", obj=user)
+        return _locked_message(user, now)
+    if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:  # that many attempts are being tested right now
+        audit_record(actor=username, action="login.refused_locked", obj=user, message="too many at once")
+        return "登录尝试过于频繁，请稍后再试。"
+    user.failed_logins += 1
+    user.save(update_fields=["failed_logins"])
+    return user
+
+
+@transaction.atomic
+def _login_settle(*, username: str, counted: bool, authenticated: User | None) -> User | str:
     user = User.objects.select_for_update().filter(username=username).first()
     now = timezone.now()
-    if user is not None and user.locked_until and user.locked_until > now:
-        audit_record(actor=username, action="login.refused_locked", obj=user)
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        return f"账号已锁定，请 {minutes} 分钟后再试或联系安全管理员解锁。"
-    authenticated = authenticate(request, username=username, password=password)
     if authenticated is None:
         if user is None:
             audit_record(actor=username, action="login.failed", message="unknown username")
             return "用户名或密码错误。"
-        if not user.is_active:
+        if not user.is_active or not counted:
             audit_record(actor=username, action="login.failed", obj=user, message="inactive account")
             return "用户名或密码错误。"
-        user.failed_logins += 1
         audit_record(
             actor=username, action="login.failed", obj=user, after={"failed_logins": user.failed_logins}
         )
+        if user.locked_until and user.locked_until > now:  # locked by another attempt meanwhile
+            return _locked_message(user, now)
         if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
             user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             user.failed_logins = 0
@@ -63,12 +91,14 @@ def _login_attempt(*, request, username: str, password: str) -> User | str:
                 f"连续 {settings.LOGIN_FAILURE_LIMIT} 次密码错误，账号已锁定 "
                 f"{settings.LOGIN_LOCKOUT_MINUTES} 分钟。"
             )
-        user.save(update_fields=["failed_logins"])
         return f"用户名或密码错误，再错 {settings.LOGIN_FAILURE_LIMIT - user.failed_logins} 次账号将被锁定。"
-    if authenticated.failed_logins or authenticated.locked_until:
-        authenticated.failed_logins = 0
-        authenticated.locked_until = None
-        authenticated.save(update_fields=["failed_logins", "locked_until"])
+    assert user is not None and user.pk == authenticated.pk
+    if user.locked_until and user.locked_until > now:  # another attempt's failures locked it meanwhile
+        audit_record(actor=username, action="login.refused_locked", obj=user)
+        return _locked_message(user, now)
+    authenticated.failed_logins = 0  # the instance authenticate() marked with its backend
+    authenticated.locked_until = None
+    authenticated.save(update_fields=["failed_logins", "locked_until"])
     audit_record(actor=authenticated, action="login.password_ok", obj=authenticated)
     return authenticated
 

@@ -40,6 +40,20 @@ def test_five_failures_lock_the_account_and_are_audited(make_user, client):
     )
 
 
+def test_attempts_in_flight_count_before_their_password_is_tested(make_user, client):
+    """As many attempts as the limit are being tested at once (counted, not yet settled): the next one is
+    refused without testing its password, even the right one, so no more passwords are tried than the limit."""
+    alice = make_user("alice", Role.DEPARTMENT_OFFICER)
+    User.objects.filter(pk=alice.pk).update(failed_logins=settings.LOGIN_FAILURE_LIMIT)
+    response = post_login(client, "alice", PASSWORD)
+    assert response.status_code == 400 and "登录尝试过于频繁" in response.content.decode()
+    # once they settle (here: a success resets the count), the right password signs in
+    User.objects.filter(pk=alice.pk).update(failed_logins=settings.LOGIN_FAILURE_LIMIT - 1)
+    assert post_login(client, "alice", PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.failed_logins == 0 and alice.locked_until is None
+
+
 def test_security_admin_unlocks(make_user, client, login):
     alice = make_user("alice", Role.DEPARTMENT_OFFICER)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
