@@ -1,0 +1,149 @@
+"""The digital-economy core and strategic-emerging-industry tables, and the secondary-industry rule."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from chanye.industries.classifications import load, normalize, secondary_industry
+from chanye.industries.codes import edition_codes
+
+NAMES = ("digital_core_2021", "sei_2018")
+EDITION = {"digital_core_2021": "dec-2021", "sei_2018": "sei-2018"}
+REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "gbt4754_2017_codes.csv"
+
+
+@pytest.fixture(scope="module")
+def reference_classes() -> dict[str, str]:
+    if not REFERENCE.exists():
+        pytest.skip(f"reference list not present at {REFERENCE}")
+    with REFERENCE.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["name"] for row in csv.DictReader(handle) if row["level"] == "小类"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_gbt_code_is_a_class_of_the_reference_list(name, reference_classes):
+    unknown = {row.gbt_code for row in load(name).rows} - reference_classes.keys()
+    assert not unknown
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_categories_are_the_catalogues_own_codes(name):
+    """Each row's 中类 (or 大类, where the source gives none) and its 大类 exist in the shipped edition."""
+    codes = {code.code: code for code in edition_codes(EDITION[name])}
+    for row in load(name).rows:
+        assert codes[row.top].level == "大类" and codes[row.top].name == row.top_name
+        category = codes[row.category]
+        assert category.name == row.category_name
+        assert row.category == row.top or (category.level == "中类" and category.parent == row.top)
+
+
+def test_digital_core_has_only_the_four_core_categories():
+    assert {row.top for row in load("digital_core_2021").rows} == {"01", "02", "03", "04"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_row_per_category_and_class_with_a_known_source(name):
+    rows = load(name).rows
+    assert len({(row.category, row.gbt_code) for row in rows}) == len(rows)
+    assert {row.source for row in rows} <= {"transcribed", "recalled"}
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "top", "category", "partial"),
+    [
+        ("digital_core_2021", "3911", "01", "0101", False),  # 计算机整机制造
+        ("digital_core_2021", "3921", "01", "0102", False),  # 通信系统设备制造
+        ("digital_core_2021", "3964", "01", "0104", False),  # 服务消费机器人制造
+        ("digital_core_2021", "6513", "03", "0301", False),  # 应用软件开发
+        ("digital_core_2021", "6429", "03", "0303", True),  # 互联网其他信息服务*
+        ("digital_core_2021", "6431", "04", "0401", False),  # 互联网生产服务平台
+        ("digital_core_2021", "6637", "04", "0403", False),  # 网络借贷服务
+        ("sei_2018", "3911", "1", "1.1", False),  # 计算机整机制造: 新型计算机及信息终端设备制造
+        ("sei_2018", "3919", "1", "1.1", True),  # 其他计算机制造*: 网络设备
+        ("sei_2018", "3973", "1", "1.2", False),  # 集成电路制造
+        ("sei_2018", "6440", "1", "1.3", False),  # 互联网安全服务
+        ("sei_2018", "3961", "1", "1.5", False),  # 可穿戴智能设备制造: 人工智能
+        ("sei_2018", "3964", "2", "2.1", False),  # 服务消费机器人制造: 智能制造装备
+        ("sei_2018", "6331", "2", "2.3", False),  # 广播电视卫星传输服务: 卫星应用服务
+        ("sei_2018", "6321", "8", "8.2", True),  # 有线广播电视传输服务*: 数字文化创意活动
+        ("sei_2018", "6731", "9", "9.2", False),  # 创业投资基金: 现代金融服务
+    ],
+)
+def test_known_correspondences(name, code, top, category, partial):
+    rows = {row.category: row for row in load(name).rows_of(code)}
+    assert rows[category].top == top
+    assert rows[category].partial is partial
+
+
+def test_a_class_in_several_categories_has_all_their_tops():
+    sei = load("sei_2018")
+    assert [top for top, _ in sei.top_of("3921")] == ["1", "2", "5"]
+    assert sei.codes()["3921"] is True  # only 5G, satellite … equipment within the class
+    assert sei.codes()["3911"] is False
+
+
+@pytest.mark.parametrize("code", ["6513", "I6513", " i6513 "])
+def test_codes_with_or_without_the_section_letter(code):
+    digital = load("digital_core_2021")
+    assert digital.contains(code)
+    assert digital.top_of(code) == [("03", "数字技术应用业")]
+
+
+def test_classes_outside_the_catalogue_and_bad_codes():
+    digital = load("digital_core_2021")
+    assert not digital.contains("0111")  # 稻谷种植
+    assert digital.top_of("4710") == []
+    assert not digital.contains("C6513")  # section C has no division 65
+    assert not digital.contains("")
+
+
+def test_coverage_tells_absence_from_not_transcribed():
+    sei = load("sei_2018")
+    assert sei.covers("3953") and not sei.contains("3953")  # read: 影视录放设备制造 is not an SEI class
+    assert not sei.covers("2710")  # 化学药品原料药制造: not yet transcribed
+    assert not sei.covers("65")
+
+
+def test_unknown_classification_is_refused():
+    with pytest.raises(ValueError, match="unknown classification"):
+        load("sei_2019")
+
+
+@pytest.mark.parametrize(
+    ("code", "secondary"),
+    [
+        ("0511", False),  # A: 农业专业及辅助性活动
+        ("0610", True),  # B06 mining
+        ("B0610", True),
+        ("1020", True),  # B10
+        ("1120", False),  # B11 开采专业及辅助性活动
+        ("1200", True),  # B12
+        ("1310", True),  # C13 first manufacturing division
+        ("4290", True),  # C42
+        ("4310", False),  # C43 金属制品修理
+        ("C4330", False),
+        ("4411", True),  # D
+        ("4620", True),  # D
+        ("4710", True),  # E construction
+        ("5010", True),  # E50
+        ("5110", False),  # F
+        ("6513", False),  # I
+        ("11", False),
+        ("43", False),
+        ("44", True),
+    ],
+)
+def test_secondary_industry(code, secondary):
+    assert secondary_industry(code) is secondary
+
+
+@pytest.mark.parametrize("code", ["", "65131", "X6513", "C6513", "9800", "abc"])
+def test_secondary_industry_refuses_what_is_not_a_code(code):
+    with pytest.raises(ValueError):
+        secondary_industry(code)
+
+
+def test_normalize_keeps_digits_only():
+    assert normalize(" i6513") == "6513"
+    assert normalize("E47") == "47"
