@@ -11,7 +11,9 @@ The forecast model depends on what the indicator measures (`Kind`), each an ARIM
   logarithm, i.e. a random walk whose yearly growth rate is the mean of the past ones. The forecast h years out
   is the latest figure × exp(h × drift); its variance is h·σ² (the yearly shocks) + h²·var(drift) (the drift is
   itself estimated, from few years).
-- ``share`` (a percentage of GDP moving by points): the same random walk with drift, on the level.
+- ``share`` (a percentage of GDP): the same random walk with drift, on the logit of the share (log p/(1−p)),
+  so that the forecast and its intervals stay between 0 and 100% however steep the trend: a share falling by
+  points each year flattens towards 0 instead of crossing it.
 - ``rate`` (a growth rate): ARIMA(0,0,0) with a constant — next years vary around the past mean.
 
 When the target is next year's and that year is in progress, its year-to-date figures (`YearToDate`, from
@@ -270,7 +272,10 @@ def _fit(
         values = np.log(values)
         order, trend, name = (0, 1, 0), "t", "ARIMA(0,1,0) 带漂移，对数（年增速随机游走）"
     elif target.kind == "share":
-        order, trend, name = (0, 1, 0), "t", "ARIMA(0,1,0) 带漂移（比重逐年变动）"
+        if ((values <= 0) | (values >= 100)).any():
+            return None
+        values = np.array([_logit(value) for value in values])
+        order, trend, name = (0, 1, 0), "t", "ARIMA(0,1,0) 带漂移，logit（比重逐年变动，限于 0–100%）"
     else:
         order, trend, name = (0, 0, 0), "c", "ARIMA(0,0,0) 常数（围绕历史均值波动）"
     with warnings.catch_warnings():
@@ -305,6 +310,11 @@ def _nowcast(
         base = math.log(latest)
         mean = base + share * math.log1p(growth) + (1 - share) * (mean - base)
         words = f"{ytd.label}同比增长 {growth:.1%}"
+    elif target.kind == "share":
+        if not 0 < ytd.value < 100:
+            return None
+        mean = share * _logit(ytd.value) + (1 - share) * mean
+        words = f"{ytd.label}累计 {_figure(ytd.value, target)}"
     else:
         mean = share * ytd.value + (1 - share) * mean
         words = f"{ytd.label}累计 {_figure(ytd.value, target)}"
@@ -329,8 +339,17 @@ def _interval(mean: float, sd: float, level: int, kind: Kind) -> tuple[float, fl
     return _back(mean - z * sd, kind), _back(mean + z * sd, kind)
 
 
+def _logit(percent: float) -> float:
+    p = percent / 100
+    return math.log(p / (1 - p))
+
+
 def _back(value: float, kind: Kind) -> float:
-    return math.exp(value) if kind == "amount" else value
+    if kind == "amount":
+        return math.exp(value)
+    if kind == "share":
+        return 100 / (1 + math.exp(-max(min(value, 700.0), -700.0)))
+    return value
 
 
 def _probability(mean: float, sd: float, target: Target) -> float:
@@ -339,6 +358,12 @@ def _probability(mean: float, sd: float, target: Target) -> float:
             if limit <= 0:
                 return 0.0
             limit = math.log(limit)
+        elif target.kind == "share":
+            if limit <= 0:
+                return 0.0
+            if limit >= 100:
+                return 1.0
+            limit = _logit(limit)
         return 0.5 * math.erfc(-(limit - mean) / (sd * math.sqrt(2)))
 
     match target.comparator:

@@ -105,7 +105,22 @@ def test_shares_move_by_points_and_missing_years_are_bridged():
     )
     assert math.isclose(outlook.required_growth, 7 / 11)
     assert "个百分点" in outlook.sentence
-    assert math.isclose(outlook.forecast, 23 + 11 * 1.0, rel_tol=1e-3)  # one point a year, as in every year
+    # the yearly change of the share's logit continued: (logit 23% − logit 18%) ÷ 5 years, 11 years on
+    logit = lambda p: math.log(p / (100 - p))  # noqa: E731
+    drift = (logit(23) - logit(18)) / 5
+    assert math.isclose(outlook.forecast, 100 / (1 + math.exp(-(logit(23) + 11 * drift))), rel_tol=1e-3)
+
+
+def test_a_falling_share_is_forecast_towards_zero_never_below():
+    outlook = assess(
+        [(2020, 8.0), (2021, 6.0), (2022, 4.0), (2023, 2.5), (2024, 1.5)],
+        Target(10, 2035, ">=", "share", "%"),
+        as_of_year=2025,
+    )
+    low95, high95 = outlook.intervals[95]
+    assert 0 < low95 < outlook.forecast < high95 < 1.5  # still falling, towards 0 but never below
+    assert outlook.status == Status.LAGGING and outlook.probability < 0.05
+    assert all(0 < point[1] < 100 and 0 < point[2] for point in outlook.path)
 
 
 def test_about_a_growth_rate_is_met_from_just_below_and_above():
