@@ -80,6 +80,20 @@ def test_one_row_per_category_and_class_with_a_known_source(name):
         ("sei_2018", "2651", "3", "3", True),  # … and 新材料产业 (the source names no 中类 there)
         ("sei_2018", "3491", "2", "2.1", False),  # 工业机器人制造: 智能制造装备产业
         ("sei_2018", "4420", "6", "6.5", True),  # 电力供应*: 智能电网产业
+        ("digital_core_2021", "7320", "04", "0407", True),  # 工程和技术研究和试验发展*: 数字技术研发
+        ("digital_core_2021", "7213", "04", "0406", True),  # 资源与产权交易服务*: 数据资源与产权交易
+        ("digital_core_2021", "8610", "03", "0303", True),  # 新闻业*: 互联网资讯服务
+        ("digital_core_2021", "7441", "03", "0304", False),  # 遥感测绘服务: 地理遥感信息及测绘
+        ("digital_core_2021", "8121", "02", "0204", False),  # 计算机和辅助设备修理 (was recalled)
+        ("digital_core_2021", "3831", "01", "0106", True),  # 电线、电缆制造*: 专用电线电缆 (was recalled)
+        ("sei_2018", "3612", "5", "5.1", False),  # 新能源车整车制造
+        ("sei_2018", "3841", "5", "5.2", True),  # 锂离子电池制造*: 新能源汽车储能装置
+        ("sei_2018", "3711", "2", "2.4", False),  # 高铁车组制造: 轨道交通装备
+        ("sei_2018", "8111", "5", "5.4", True),  # 汽车修理与维护*: 新能源汽车维修
+        ("sei_2018", "7245", "7", "7.2", False),  # 环保咨询: 环保研发与技术服务
+        ("sei_2018", "7540", "9", "9.1", False),  # 创业空间服务: 创新创业服务
+        ("sei_2018", "7320", "3", "3", True),  # … 新材料研究与试验发展 (the source names no 中类)
+        ("sei_2018", "8626", "8", "8.2", False),  # 数字出版: 新型媒体服务
     ],
 )
 def test_known_correspondences(name, code, top, category, partial):
@@ -115,18 +129,20 @@ def test_coverage_tells_absence_from_not_transcribed():
     assert sei.covers("3953") and not sei.contains("3953")  # read: 影视录放设备制造 is not an SEI class
     assert sei.covers("2710") and sei.contains("2710")  # 化学药品原料药制造: read, in 生物医药产业
     assert sei.covers("3042") and sei.codes()["3042"] is True  # 特种玻璃制造: read, partial only
-    assert not sei.covers("3611")  # 汽柴油车整车制造: not yet transcribed
+    assert sei.covers("3611") and not sei.contains("3611")  # read: 汽柴油车整车制造 is not an SEI class
+    assert sei.covers("6210") and not sei.contains("6210")  # read: 正餐服务
+    assert not sei.covers("4411")  # 火力发电: not yet transcribed
     assert not sei.covers("65")
 
 
 def test_recalled_rows_only_where_the_source_was_not_read():
-    """A recalled row stands only where the source is silent; 6321 and 6322 are read but carry no
-    digital tag there, so they stay recalled (see data/CLASSIFICATIONS.md)."""
+    """A recalled row stands only where the source is silent; 6321, 6322 and 7519 are read but carry
+    no digital tag there, so they stay recalled (see data/CLASSIFICATIONS.md)."""
     digital = load("digital_core_2021")
     read_but_recalled = {
         row.gbt_code for row in digital.rows if row.source == "recalled" and digital.covers(row.gbt_code)
     }
-    assert read_but_recalled == {"6321", "6322"}
+    assert read_but_recalled == {"6321", "6322", "7519"}
 
 
 def test_unknown_classification_is_refused():
