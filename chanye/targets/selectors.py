@@ -3,10 +3,12 @@ module's observations, by the rule in `chanye.targets.yearly`), whether it is st
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet, Sum
 
 from chanye.indicators.models import Level, Observation
@@ -14,6 +16,7 @@ from chanye.targets import outlook, yearly
 from chanye.targets.models import Comparator, Target
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
+OUTLOOK_CACHE_SECONDS = 24 * 3600
 
 
 def target_list(*, user, include_retired: bool = False) -> QuerySet[Target]:
@@ -103,13 +106,21 @@ def target_outlook(target: Target, series: Series, as_of: date) -> outlook.Outlo
         tolerance=float(target.tolerance),
     )
     bands = outlook.Bands(on_track=float(target.band_on_track), warning=float(target.band_warning))
-    return outlook.assess(
-        series.yearly.points,
-        spec,
-        as_of_year=as_of.year,
-        bands=bands,
-        year_to_date=series.yearly.year_to_date,
-    )
+    # Fitting the model takes tens of milliseconds a target; its result depends only on these inputs, so it is
+    # kept under a key made of them: a revised figure or an edited target is a new key, never a stale answer.
+    inputs = (spec, bands, series.yearly.points, series.yearly.year_to_date, as_of.year)
+    key = "target-outlook:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = outlook.assess(
+            series.yearly.points,
+            spec,
+            as_of_year=as_of.year,
+            bands=bands,
+            year_to_date=series.yearly.year_to_date,
+        )
+        cache.set(key, found, OUTLOOK_CACHE_SECONDS)
+    return found
 
 
 def _series_for(*, user, targets: list[Target], as_of: date) -> dict[int, Series]:
