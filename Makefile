@@ -55,9 +55,12 @@ check: env ## lint, Django checks, migrations up to date, types
 		chanye/accounts/roles.py chanye/accounts/passwords.py chanye/enterprises/uscc.py chanye/enterprises/scale.py \
 		chanye/enterprises/classify.py chanye/enterprises/rows.py chanye/enterprises/demo.py chanye/enterprises/columnar.py \
 		chanye/projects/demo.py chanye/projects/lights.py chanye/projects/forecast.py chanye/projects/light_rules.py chanye/projects/reminders.py chanye/projects/imports chanye/core/tabular \
+		chanye/projects/indicator_figures.py chanye/cockpit/scorecard_selectors.py \
 		chanye/indicators/periods.py chanye/indicators/catalogue.py chanye/indicators/demo.py chanye/indicators/rows.py \
-		chanye/indicators/scoping.py chanye/indicators/loader.py chanye/indicators/imports.py \
-		chanye/targets/outlook.py chanye/targets/yearly.py
+		chanye/indicators/scoping.py chanye/indicators/loader.py chanye/indicators/imports.py chanye/indicators/rollups.py \
+		chanye/indicators/layouts.py chanye/indicators/bureau.py \
+		chanye/targets/outlook.py chanye/targets/yearly.py \
+		chanye/economy/estimate.py chanye/economy/rates.py chanye/economy/sets.py
 
 test: check ## everything: checks, unit tests on SQLite and PostgreSQL, browser tests
 	CHANYE_VAR_DIR=$$(mktemp -d) .venv/bin/pytest -m "not browser" -n 2 -q

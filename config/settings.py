@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "chanye.casework",
     "chanye.indicators",
     "chanye.targets",
+    "chanye.economy",
     "chanye.cockpit",
 ]
 
@@ -221,6 +222,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+COCKPIT_WIDGET_SECONDS = env_int("COCKPIT_WIDGET_SECONDS", 8)  # each cockpit widget's server time budget
 
 # Static files: ours in static/, third-party assets copied from node_modules into build/vendor at set-up.
 STATIC_URL = "/static/"

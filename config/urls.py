@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("chanye.casework.api_urls")),
     path("", include("chanye.indicators.api_urls")),
     path("", include("chanye.targets.api_urls")),
+    path("", include("chanye.cockpit.scorecard_api")),
+    path("", include("chanye.economy.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +29,7 @@ urlpatterns = [
     path("cases/", include("chanye.casework.urls")),
     path("indicators/", include("chanye.indicators.urls")),
     path("targets/", include("chanye.targets.urls")),
+    path("economy/", include("chanye.economy.urls")),
     path("cockpit/", include("chanye.cockpit.urls")),
     path("", include("chanye.industries.urls")),
     path("", include("chanye.organizations.urls")),

@@ -71,10 +71,12 @@ PERMISSIONS: dict[str, set[Role]] = {
     "projects.review": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},
     "projects.rules": {Role.DRC_ADMIN},
     "targets.change": {Role.DRC_ADMIN},
+    "economy.change": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},  # officers: the statistics bureau only
     "cases.view": GOVERNMENT | {Role.ENTERPRISE_USER},
     "cases.open": GOVERNMENT | {Role.ENTERPRISE_USER},
     "cases.handle": {Role.DRC_ADMIN, Role.DEPARTMENT_OFFICER},
     "cases.escalate": {Role.DRC_ADMIN},
+    "cockpit.view": {Role.DISTRICT_LEADER, Role.DRC_ADMIN},  # the whole district's overview and wall
 }
 
 

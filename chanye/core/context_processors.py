@@ -8,6 +8,7 @@ from django.utils.translation import gettext_noop as N_
 from chanye.accounts.roles import role_has
 
 NAV = (
+    ("cockpit.view", "cockpit:overview", N_("驾驶舱")),
     ("system.view", "industries:system_home", N_("产业体系")),
     ("system.view", "industries:industry_list", N_("重点产业")),
     ("enterprises.view", "enterprises:list", N_("企业")),
@@ -15,6 +16,7 @@ NAV = (
     ("cases.view", "cases:list", N_("案件督办")),
     ("system.view", "indicators:list", N_("指标")),
     ("system.view", "targets:list", N_("目标")),
+    ("system.view", "economy:page", N_("增加值")),
     ("organizations.view", "organizations:responsibility_matrix", N_("责任矩阵")),
     ("organizations.view", "organizations:leader_list", N_("区领导")),
     ("organizations.view", "organizations:department_list", N_("部门")),
@@ -29,9 +31,7 @@ NAV = (
 def _entries(role: str, language: str) -> tuple[tuple[str, str], ...]:
     """(url, label) of the entries a role may open, in one language: the same for every page it reads,
     so worked out once per process (permissions are the role's; see chanye.accounts.roles)."""
-    return tuple(
-        (reverse(name), _(label)) for permission, name, label in NAV if role_has(role, permission)
-    )
+    return tuple((reverse(name), _(label)) for permission, name, label in NAV if role_has(role, permission))
 
 
 def navigation(request):

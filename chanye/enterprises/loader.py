@@ -38,6 +38,7 @@ from chanye.enterprises.models import (
     RuleKind,
 )
 from chanye.enterprises.rows import COLUMN_BY_FIELD, REQUIRED, SYNONYMS, Lookups, RowChecker, RowError
+from chanye.indicators import rollups
 
 STAGE, STAGE_TAG, STAGE_MEMBER, STAGE_FORMER = (
     "chanye_stage",
@@ -810,6 +811,9 @@ def _memberships(cursor, version_id: int, now) -> None:
     """Rule-based memberships of the touched enterprises replaced by the staged ones; hand decisions win."""
     members = Membership._meta.db_table
     overrides = MembershipOverride._meta.db_table
+    # Industries an existing enterprise with figures leaves or joins get their figures added up again.
+    touched = {"enterprises": "SELECT id FROM chanye_stage_touched WHERE NOT created", "reason": "企业导入"}
+    rollups.memberships_changed_sql(cursor, **touched)
     cursor.execute(
         f"DELETE FROM {members} WHERE kind <> %s AND enterprise_id IN (SELECT id FROM chanye_stage_touched)",
         [RuleKind.MANUAL],
@@ -826,6 +830,7 @@ def _memberships(cursor, version_id: int, now) -> None:
         f"WHERE o.enterprise_id = t.id AND o.industry_id = sm.industry_id) ON CONFLICT DO NOTHING",
         [version_id, now],
     )
+    rollups.memberships_changed_sql(cursor, **touched)
 
 
 def new_source() -> str:

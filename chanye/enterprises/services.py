@@ -34,6 +34,7 @@ from chanye.enterprises.models import (
 )
 from chanye.enterprises.rows import Lookups
 from chanye.enterprises.uscc import check as uscc_check
+from chanye.indicators import rollups
 from chanye.industries.codes import edition_codes
 from chanye.industries.models import Industry, IndustrySystem, SystemVersion
 from chanye.organizations.models import Street
@@ -324,6 +325,11 @@ def classification_apply(*, by, system: IndustrySystem | None = None) -> Classif
         batch_size=5000,
         ignore_conflicts=True,
     )
+    rollups.memberships_changed(
+        pairs=[(e, i) for i, rows in plan.added.items() for e, _rule in rows]
+        + [(e, i) for i, ids in plan.removed.items() for e in ids],
+        reason="重新分类",
+    )
     if plan.rule_changed:
         for (e, i), (kind, rule) in target.items():
             rule_rows.filter(enterprise_id=e, industry_id=i).exclude(rule=rule[:200]).update(
@@ -350,20 +356,21 @@ def memberships_refresh(*, enterprise_ids: list[int]) -> None:
     if classifier is None or system is None or system.current_version_id is None:
         return
     target, _ = _target(classifier, enterprise_ids)
-    Membership.objects.filter(enterprise_id__in=enterprise_ids).exclude(kind=RuleKind.MANUAL).delete()
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                enterprise_id=e,
-                industry_id=i,
-                kind=kind,
-                rule=rule[:200],
-                version_id=system.current_version_id,
-            )
-            for (e, i), (kind, rule) in target.items()
-        ],
-        ignore_conflicts=True,
-    )
+    with rollups.memberships_tracked(enterprise_ids=enterprise_ids, reason="企业行业代码或经营范围变更"):
+        Membership.objects.filter(enterprise_id__in=enterprise_ids).exclude(kind=RuleKind.MANUAL).delete()
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    enterprise_id=e,
+                    industry_id=i,
+                    kind=kind,
+                    rule=rule[:200],
+                    version_id=system.current_version_id,
+                )
+                for (e, i), (kind, rule) in target.items()
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @transaction.atomic
@@ -390,6 +397,7 @@ def membership_override(*, by, enterprise: Enterprise, industry: Industry, actio
             rule=f"人工认定：{reason.strip()}"[:200],
             version=version,
         )
+    rollups.memberships_changed(pairs=[(enterprise.pk, industry.pk)], reason="人工认定")
     audit_record(
         actor=by,
         action="membership.override",
@@ -404,6 +412,7 @@ def membership_override_clear(*, by, enterprise: Enterprise, industry: Industry)
     deleted, _ = MembershipOverride.objects.filter(enterprise=enterprise, industry=industry).delete()
     if deleted:
         Membership.objects.filter(enterprise=enterprise, industry=industry, kind=RuleKind.MANUAL).delete()
+        rollups.memberships_changed(pairs=[(enterprise.pk, industry.pk)], reason="撤销人工认定")
         memberships_refresh(enterprise_ids=[enterprise.pk])
         audit_record(
             actor=by, action="membership.override_clear", obj=enterprise, after={"industry": industry.code}

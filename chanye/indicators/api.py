@@ -1,13 +1,15 @@
 """REST API of the indicator module: the catalogue, observations (filter by indicator, level, subject and
-period range) and the industry and district figures computed from enterprise figures. Read-only; figures
-come in through imports and the services."""
+period range), the industry and district figures computed from enterprise figures, and imports of
+indicator sheets (long, wide or statistical-bureau layout). Figures come in through imports and the services."""
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet, mixins
@@ -238,3 +240,119 @@ class IndicatorAggregateApi(APIView):
                 "results": AggregateSerializer(results, many=True).data,
             }
         )
+
+
+class IndicatorImportSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    filename = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    status = serializers.CharField(help_text="queued, running, done, rejected or failed")
+    layout = serializers.SerializerMethodField(help_text="the layout asked for: auto, long, wide or stats")
+    detected = serializers.SerializerMethodField(help_text="the layout the file was read in")
+    period = serializers.SerializerMethodField()
+    total = serializers.IntegerField(help_text="data rows read")
+    figures = serializers.SerializerMethodField(help_text="figures those rows state")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    message = serializers.CharField()
+    skipped = serializers.SerializerMethodField(help_text="rows not imported and why: row, label, reason")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    errors_url = serializers.SerializerMethodField()
+
+    def get_layout(self, job) -> str:
+        return (job.mapping or {}).get("layout", "auto")
+
+    def get_detected(self, job) -> str:
+        return (job.mapping or {}).get("detected", "")
+
+    def get_period(self, job) -> str:
+        return (job.mapping or {}).get("period", "")
+
+    def get_figures(self, job) -> int:
+        return int((job.mapping or {}).get("figures", 0))
+
+    def get_skipped(self, job) -> list[dict]:
+        return list((job.mapping or {}).get("skipped", []))
+
+    def get_errors_url(self, job) -> str:
+        return f"/api/v1/indicator-imports/{job.pk}/errors/"
+
+
+class IndicatorImportRequest(serializers.Serializer):
+    file = serializers.FileField()
+    layout = serializers.ChoiceField(
+        choices=["auto", "long", "wide", "stats"],
+        default="auto",
+        help_text="auto (recognised from the header), long (one figure a row), wide (a column per "
+        "indicator or per period), stats (a statistical-bureau table of district figures)",
+    )
+    period = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the period when the file does not say it: 2024-09 (a bureau table: 1-9月 cumulative), "
+        "2024年1-9月, 2024Q3, 2024",
+    )
+    status = serializers.ChoiceField(
+        choices=["", "preliminary", "final"],
+        default="",
+        help_text="blank: from the file (a 状态 column; 快报/初步 in a bureau table's title)",
+    )
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    value = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class IndicatorImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Upload an indicator sheet (CSV/XLSX/XLS/ODS): checked whole and written all or nothing in the
+    background; poll the job for its counts, the rows skipped and, when rejected, every row error."""
+
+    permission_required = "enterprises.import"
+    write_permission = "enterprises.import"
+    serializer_class = IndicatorImportSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        from chanye.enterprises.models import ImportJob
+        from chanye.indicators.imports import KIND
+
+        return ImportJob.objects.visible_to(self.request.user).filter(kind=KIND)
+
+    @extend_schema(
+        request={"multipart/form-data": IndicatorImportRequest}, responses={202: IndicatorImportSerializer}
+    )
+    def create(self, request):
+        from chanye.indicators.imports import indicator_import_create
+        from chanye.indicators.tasks import indicator_import
+
+        payload = IndicatorImportRequest(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = indicator_import_create(
+            by=request.user,
+            filename=data["file"].name,
+            content=data["file"],
+            dry_run=data["dry_run"],
+            layout=data["layout"],
+            period=data["period"],
+            status=data["status"],
+        )
+        indicator_import.enqueue(str(job.pk))
+        job.refresh_from_db()
+        return Response(IndicatorImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=ImportErrorSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def errors(self, request, pk=None):
+        """Every rejected row: row number, column as the file has it, value and reason."""
+        job = self.get_object()
+        page = self.paginate_queryset(job.row_errors.all())
+        return self.get_paginated_response(ImportErrorSerializer(page, many=True).data)

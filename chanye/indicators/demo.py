@@ -5,13 +5,32 @@ the 2021 three-industry split, the 2023 digital-economy core and modern-services
 used as they are and marked official; every other figure is synthetic (marked 模拟), shaped so the quarters
 and months add up to the published years, and so the demo shows targets both on track (2025 GDP growth
 about 5.6% against 5.5%) and at risk (2025 fixed-asset investment about +6% against +8%). Enterprise series
-run from each sample firm's registered annual revenue and head count. Money is in 亿元 at district level and
+run from each sample firm's registered annual revenue and head count. Industry figures: the ten clusters'
+scale (产业集群规模) with 2035 targets, synthetic (演示数据). Money is in 亿元 at district level and
 in 万元 at enterprise level, as the catalogue's units say.
+
+The GDP shares `chanye.economy` computes from enterprise revenue (value added = revenue × the division's rate,
+shares by the sets of `chanye.economy.sets`) are calibrated to SHARE_FIGURES: secondary industry 7.45% in 2021
+(二产 447.81 of GDP 6,012.20 亿, the 2021 三次产业比 0.03:7.45:92.52) easing to 7.0% by 2025 ("about 7.2%"
+recently); digital-economy core 22.2% in 2023 (2024 government work report) on a rise of about a point a year;
+strategic emerging industries, which Tianhe does not publish, about 22–24% rising slowly (synthetic). So the
+2035 targets (10%, 30%, 35%) read one behind, one about on track, one at risk. The register's revenue is
+calibrated on revenue over all its firms; the sample with series is its largest firms, whose value added splits
+otherwise (trade counts on its margin, one large firm weighs much), so each sample firm's revenue in a year is
+multiplied by its group's factor (`calibration`): groups secondary / digital core / strategic emerging / other
+(a firm in two sets goes to the first), factors solved per year so the three computed shares equal the year's
+figures, then scaled together so the sample's total revenue stays as generated. The calibration is solved for
+whatever sample `demo_indicators` passes (the largest synthetic firms), so any register size is calibrated. On
+the default register (3,000 firms, the 100 largest with series) the factors come out about 1.2–1.3 (secondary), 0.4–0.5 (digital core), 0.3 (strategic
+emerging, led by one large accounting firm) and 1.8 (other), drifting a little from year to year.
+The published points stay as published; the other yearly share points are SHARE_FIGURES too, so the series
+read the same with or without the estimate.
 """
 
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,21 +61,84 @@ FAI = {2024: Decimal("785.6")}
 FAI_GROWTH = {2024: Decimal("11.7")}
 TAX = {2020: Decimal("850.99"), 2023: Decimal("862.3"), 2024: Decimal("913.6")}  # 国内税收, 亿元
 
-# Synthetic, around the published level ("secondary industry about 7.2% of GDP").
-SECONDARY_SHARE_SYNTHETIC = {2022: Decimal("7.3"), 2023: Decimal("7.2"), 2024: Decimal("7.1")}
-DIGITAL_CORE_SYNTHETIC = {2021: Decimal("20.9"), 2022: Decimal("21.5"), 2024: Decimal("22.9")}
-MODERN_SERVICES_SYNTHETIC = {2021: Decimal("70.2"), 2022: Decimal("70.8"), 2024: Decimal("71.6")}
-SEI_SHARE_SYNTHETIC = {
-    2021: Decimal("24.8"),
-    2022: Decimal("25.6"),
-    2023: Decimal("26.3"),
-    2024: Decimal("27.0"),
+# The GDP shares (%) the enterprise sample's value added is calibrated to (see the module docstring):
+# published where Tianhe publishes one (secondary 2021, digital core 2023), synthetic around them otherwise.
+SHARE_FIGURES = {
+    "secondary_share": {
+        2021: Decimal("7.45"),  # 447.81 ÷ 6,012.20
+        2022: Decimal("7.3"),
+        2023: Decimal("7.2"),  # "about 7.2%"
+        2024: Decimal("7.1"),
+        2025: Decimal("7.0"),
+    },
+    "digital_core_share": {
+        2021: Decimal("20.3"),
+        2022: Decimal("21.2"),
+        2023: Decimal("22.2"),  # published
+        2024: Decimal("23.1"),
+        2025: Decimal("24.0"),
+    },
+    "sei_share": {
+        2021: Decimal("22.0"),
+        2022: Decimal("22.6"),
+        2023: Decimal("23.2"),
+        2024: Decimal("23.8"),
+        2025: Decimal("24.4"),
+    },
 }
+# The yearly share points before 2025 that are not published: the calibration figures, marked synthetic.
+SECONDARY_SHARE_SYNTHETIC = {y: v for y, v in SHARE_FIGURES["secondary_share"].items() if 2021 < y < 2025}
+DIGITAL_CORE_SYNTHETIC = {y: v for y, v in SHARE_FIGURES["digital_core_share"].items() if y < 2025}
+MODERN_SERVICES_SYNTHETIC = {2021: Decimal("70.2"), 2022: Decimal("70.8"), 2024: Decimal("71.6")}
+SEI_SHARE_SYNTHETIC = {y: v for y, v in SHARE_FIGURES["sei_share"].items() if y < 2025}
 QUARTER_WEIGHTS = (Decimal("0.232"), Decimal("0.245"), Decimal("0.247"), Decimal("0.276"))
 FAI_MONTH_WEIGHTS = (5, 5, 8, 8, 8, 9, 8, 8, 9, 9, 10, 13)  # January–February slow, December heavy
 GDP_GROWTH_2025 = Decimal("5.6")  # on track for "about 5.5%"
 FAI_GROWTH_2025 = Decimal("6.0")  # behind "8% or more"
 CENT = Decimal("0.01")
+DEMO_NOTE = "演示数据"
+
+# Synthetic (亿元 a year): policy funds around the published "over 1 billion yuan a year" (2023 near the
+# reported 14.4 亿 of policy funds paid out); 2025 preliminary.
+POLICY_FUNDS = {
+    2021: Decimal("10.8"),
+    2022: Decimal("12.1"),
+    2023: Decimal("14.4"),
+    2024: Decimal("12.6"),
+    2025: Decimal("11.9"),
+}
+# Synthetic history of the key-project lists before the library's year (the library itself gives its own
+# year through chanye.projects.indicator_figures): counts, total investment (亿元), special bonds (亿元).
+KEY_PROJECTS_HISTORY = {2021: 172, 2022: 183, 2023: 191, 2024: 200}
+KEY_PROJECT_INVESTMENT_HISTORY = {
+    2021: Decimal("5230"),
+    2022: Decimal("5610"),
+    2023: Decimal("6020"),
+    2024: Decimal("6390"),
+}
+SPECIAL_BONDS_HISTORY = {
+    2021: Decimal("14.2"),
+    2022: Decimal("19.8"),
+    2023: Decimal("22.5"),
+    2024: Decimal("26.1"),
+}
+# The clusters with 2035 targets (亿元): their 2021 scale and yearly growth. The register's sample cannot
+# add up to a cluster's real scale, so these industry figures stand in for it: 现代金融 from Tianhe's 2021
+# financial value added (1,189.79 亿, tianhe_stats.csv), the rest plausible against Guangzhou's published
+# sector sizes, with growth set so the 2035 targets show every status.
+CLUSTERS = {
+    "FINANCE": (Decimal("1189.79"), Decimal("0.055")),
+    "SW": (Decimal("560"), Decimal("0.085")),
+    "PROSVC": (Decimal("470"), Decimal("0.068")),
+    "COMMERCE": (Decimal("590"), Decimal("0.033")),
+    "CULTURE": (Decimal("330"), Decimal("0.05")),
+    "AI": (Decimal("105"), Decimal("0.16")),
+    "EQUIP": (Decimal("98"), Decimal("0.05")),
+    "BIO": (Decimal("160"), Decimal("0.088")),
+    "ICV": (Decimal("48"), Decimal("0.17")),
+    "TECHSVC": (Decimal("215"), Decimal("0.085")),
+}
+CLUSTER_YEARS = range(2020, 2026)
 
 
 @dataclass(frozen=True)
@@ -69,6 +151,7 @@ class Point:
     basis: str = "official"  # official / reported / estimated
     synthetic: bool = False
     note: str = ""
+    industry: str = ""  # an industry's code for industry-level figures; empty for the district
 
 
 def _r(value: Decimal) -> Decimal:
@@ -148,7 +231,31 @@ def district_points() -> list[Point]:
                 points.append(_made_up(code, date(year, 1, 1), "year", value))
     for year, value in TAX.items():
         points.append(_official("tax", date(year, 1, 1), "year", value * 10000))  # 亿元 → 万元
+    for code, series in (
+        ("policy_funds", POLICY_FUNDS),
+        ("key_projects", {year: Decimal(count) for year, count in KEY_PROJECTS_HISTORY.items()}),
+        ("key_project_investment", KEY_PROJECT_INVESTMENT_HISTORY),
+        ("special_bonds", SPECIAL_BONDS_HISTORY),
+    ):
+        for year, value in series.items():
+            status = "preliminary" if year == 2025 else "final"
+            points.append(_made_up(code, date(year, 1, 1), "year", value, status=status, note=DEMO_NOTE))
     return sorted(points, key=lambda p: (p.indicator, p.frequency, p.period))
+
+
+def cluster_points() -> list[Point]:
+    """产业集群规模 of the ten clusters with 2035 targets, 2020–2025 (2025 preliminary): each cluster's 2021
+    scale grown by its own rate, with a little deterministic noise around the other years."""
+    points: list[Point] = []
+    for number, (code, (base, growth)) in enumerate(CLUSTERS.items()):
+        rng = random.Random(2035 + number)
+        for year in CLUSTER_YEARS:
+            noise = Decimal(1) if year == 2021 else 1 + Decimal(str(rng.uniform(-0.015, 0.015)))
+            value = _r(base * (1 + growth) ** (year - 2021) * noise)
+            status = "preliminary" if year == 2025 else "final"
+            point = _made_up("cluster_scale", date(year, 1, 1), "year", value, status=status, note=DEMO_NOTE)
+            points.append(replace(point, industry=code))
+    return points
 
 
 def _fai() -> list[Point]:
@@ -179,6 +286,11 @@ def _fai() -> list[Point]:
 
 # Enterprise series.
 
+SEED = 12126
+SHARES = tuple(SHARE_FIGURES)  # a firm in two sets is calibrated with the first
+OTHER = "other"
+ZERO, ONE = Decimal(0), Decimal(1)
+
 
 @dataclass(frozen=True)
 class Firm:
@@ -186,6 +298,23 @@ class Firm:
     revenue: Decimal  # 万元 a year, from the register
     employees: int
     gbt_code: str
+
+    @property
+    def key(self) -> tuple[str, Decimal]:
+        """What identifies the firm in the register whatever its database id: GB/T code and revenue."""
+        return self.gbt_code, self.revenue.quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The revenue factor of each group by year, and the group of each firm calibrated (by firm id)."""
+
+    groups: Mapping[int, str] = field(default_factory=dict)
+    factors: Mapping[str, Mapping[int, Decimal]] = field(default_factory=dict)
+
+    def factor(self, firm: Firm, year: int) -> Decimal:
+        group = self.groups.get(firm.id)
+        return self.factors[group].get(year, ONE) if group is not None else ONE
 
 
 MANUFACTURING = range(13, 44)
@@ -201,11 +330,20 @@ def months(first: date = date(FIRST_YEAR, 1, 1), last: date = END) -> Iterator[d
         year, month = year + month // 12, month % 12 + 1
 
 
-def firm_points(firm: Firm, seed: int = 12126) -> Iterator[tuple[str, date, str, Decimal, str]]:
+def firm_points(
+    firm: Firm, seed: int = SEED, calibrated: Calibration | None = None
+) -> Iterator[tuple[str, date, str, Decimal, str]]:
     """(indicator, period, frequency, value, status) of one firm: monthly revenue, tax and (for
     manufacturers and builders) output; quarterly employees and R&D spend. 2024's revenue is the firm's
-    registered annual revenue; earlier and later years move by the firm's own growth."""
-    rng = random.Random(seed * 7919 + firm.id)
+    registered annual revenue — times its group's 2024 factor when it is `calibrated`; earlier and later
+    years move by the firm's own growth (and the factors of those years)."""
+    return _points(firm, seed, calibrated or Calibration())
+
+
+def _points(firm: Firm, seed: int, calibrated: Calibration) -> Iterator[tuple[str, date, str, Decimal, str]]:
+    # Seeded by the firm's register entry, not its database id, so every database gets the same series.
+    code, revenue = firm.key
+    rng = random.Random(f"{seed}/{code}/{revenue}/{firm.employees}")
     growth = Decimal(rng.randint(-40, 160)) / 1000  # −4% … +16% a year
     tax_rate = Decimal(rng.randint(25, 80)) / 1000
     rd_rate = Decimal(rng.randint(5, 90)) / 1000
@@ -217,7 +355,7 @@ def firm_points(firm: Firm, seed: int = 12126) -> Iterator[tuple[str, date, str,
         years_from_2024 = Decimal(month.year - 2024) + (Decimal(month.month) - Decimal("6.5")) / 12
         trend = (1 + growth) ** years_from_2024.quantize(Decimal("0.0001"))
         noise = Decimal(rng.randint(950, 1050)) / 1000
-        revenue = _r(base * trend * SEASON[month.month - 1] * noise)
+        revenue = _r(base * trend * SEASON[month.month - 1] * noise * calibrated.factor(firm, month.year))
         status = "preliminary" if month.year == END.year and month.month > END.month - 3 else "final"
         yield "revenue", month, "month", revenue, status
         yield "tax", month, "month", _r(revenue * tax_rate), status
@@ -230,3 +368,89 @@ def firm_points(firm: Firm, seed: int = 12126) -> Iterator[tuple[str, date, str,
             heads = max(1, round(firm.employees * float(trend) * rng.uniform(0.97, 1.03)))
             yield "employees", start, "quarter", Decimal(heads), status
             quarter_revenue = Decimal(0)
+
+
+def calibration(firms: Sequence[Firm], seed: int = SEED) -> Calibration:
+    """The factors for the firms that get series (`demo_indicators`' sample). Each firm's yearly revenue as
+    generated, × its division's shipped value-added rate, gives each group's value added and its part in
+    each share (partial classes at the default weight 0.5); the factors make the three shares the year's
+    SHARE_FIGURES. No calibration (every factor 1) when the sample lacks a group or the figures admit no
+    positive factors."""
+    from chanye.economy import rates
+    from chanye.economy.estimate import PARTIAL_WEIGHT, Rate
+    from chanye.economy.sets import share_sets
+
+    rated = {d.division: Rate(d.rate, d.margin_rate) for d in rates.read()}
+    sets = share_sets(PARTIAL_WEIGHT)
+    groups: dict[int, str] = {}
+    years = list(SHARE_FIGURES["secondary_share"])
+    # year → group → revenue; value added; and (group, share) → the group's weighted value added in the share
+    revenue: dict[int, dict[str, Decimal]] = {year: defaultdict(Decimal) for year in years}
+    value: dict[int, dict[str, Decimal]] = {year: defaultdict(Decimal) for year in years}
+    part: dict[int, dict[tuple[str, str], Decimal]] = {year: defaultdict(Decimal) for year in years}
+    for firm in firms:
+        code = firm.gbt_code
+        rate = rated.get(code[:2])
+        if rate is None:  # left out of the estimate, so of the calibration
+            continue
+        weights = {share: sets[share](code) for share in SHARES}
+        group = next((share for share in SHARES if weights[share] > 0), OTHER)
+        groups[firm.id] = group
+        yearly: dict[int, Decimal] = defaultdict(Decimal)
+        for indicator, period, _frequency, amount, _status in _points(firm, seed, Calibration()):
+            if indicator == "revenue":
+                yearly[period.year] += amount
+        for year in years:
+            added = rate.value_added(yearly[year])
+            revenue[year][group] += yearly[year]
+            value[year][group] += added
+            for share in SHARES:
+                part[year][group, share] += added * weights[share]
+    factors: dict[str, dict[int, Decimal]] = {group: {} for group in (*SHARES, OTHER)}
+    for year in years:
+        figures = {share: SHARE_FIGURES[share][year] / 100 for share in SHARES}
+        solved = _solve(value[year], part[year], revenue[year], figures)
+        if solved is None:
+            return Calibration()
+        for group, factor in solved.items():
+            factors[group][year] = factor
+    return Calibration(groups, factors)
+
+
+def _solve(
+    value: Mapping[str, Decimal],
+    part: Mapping[tuple[str, str], Decimal],
+    revenue: Mapping[str, Decimal],
+    figures: Mapping[str, Decimal],
+) -> dict[str, Decimal] | None:
+    """Factors k (one a group) with Σ_g k_g·V(g, s) = figure_s·Σ_g k_g·V(g) for each share s — V(g) the
+    group's value added, V(g, s) its weighted part in s — by Cramer's rule with the other group's k at 1,
+    then all scaled so Σ_g k_g·revenue(g) is unchanged. None when there is no positive solution."""
+    groups = (*SHARES, OTHER)
+    if any(value.get(group, ZERO) <= 0 for group in groups):
+        return None
+
+    def row(share: str, group: str) -> Decimal:
+        return part[group, share] - figures[share] * value[group]
+
+    matrix = [[row(share, group) for group in SHARES] for share in SHARES]
+    rhs = [-row(share, OTHER) for share in SHARES]
+    determinant = _det(matrix)
+    if determinant == 0:
+        return None
+    k: dict[str, Decimal] = {OTHER: ONE}
+    for column, group in enumerate(SHARES):
+        swapped = [[rhs[i] if j == column else matrix[i][j] for j in range(3)] for i in range(3)]
+        k[group] = _det(swapped) / determinant
+    if any(factor <= 0 for factor in k.values()):
+        return None
+    scale = sum((revenue[g] for g in groups), ZERO) / sum((k[g] * revenue[g] for g in groups), ZERO)
+    return {group: k[group] * scale for group in groups}
+
+
+def _det(m: list[list[Decimal]]) -> Decimal:
+    return (
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    )

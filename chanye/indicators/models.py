@@ -242,3 +242,62 @@ class ObservationRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation_id} v{self.version}"
+
+
+class Rollup(models.Model):
+    """An industry or district figure added up from enterprise figures (the counting rule of the selectors),
+    kept by `chanye.indicators.rollups` in the transaction of every write of enterprise figures, so pages
+    read a few rows instead of adding up millions per request."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)  # district or industry
+    industry = models.ForeignKey(
+        "industries.Industry",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    frequency = models.CharField(_("频度"), max_length=10, choices=Frequency.choices)
+    period = models.DateField(_("期间"))
+    total = models.DecimalField(_("合计"), max_digits=28, decimal_places=4)
+    firms = models.PositiveIntegerField(_("企业数"))
+
+    class Meta:
+        verbose_name = _("指标汇总")
+        verbose_name_plural = _("指标汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "frequency", "period"],
+                condition=Q(level="district"),
+                name="uniq_rollup_district",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "frequency", "industry", "period"],
+                condition=Q(level="industry"),
+                name="uniq_rollup_industry",
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "frequency", "level", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.level} {self.industry_id or ''} {self.period}"
+
+
+class RollupMark(models.Model):
+    """Industry figures waiting to be added up again after memberships changed (industry null: every
+    rollup, e.g. before the first build). While marked, the selectors add those figures up live."""
+
+    industry = models.ForeignKey(
+        "industries.Industry", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("原因"), max_length=100, blank=True)
+    marked_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待重算的指标汇总")
+        verbose_name_plural = _("待重算的指标汇总")
+
+    def __str__(self) -> str:
+        return f"{self.industry_id or 'all'} {self.reason}"

@@ -75,13 +75,16 @@ class RowChecker:
         columns: Mapping[int, str],
         headers: Mapping[int, str],
         units=None,
+        default_status: str = "",
     ):
         """`indicators`: code and name → indicator (enterprise-level ones only); `columns`: column index →
-        field; `headers`: column index → the header text in the file; `units`: field → unit from a header."""
+        field; `headers`: column index → the header text in the file; `units`: field → unit from a header;
+        `default_status`: the status of a row whose 状态 is blank (final when not given)."""
         self.indicators = indicators
         self.columns = dict(columns)
         self.headers = dict(headers)
         self.units = dict(units or {})
+        self.default_status = default_status
 
     def check(self, row: int, cells: list[str]) -> tuple[CheckedRow | None, list[RowError]]:
         raw: dict[str, str] = {}
@@ -123,7 +126,8 @@ class RowChecker:
                 "period",
                 f"{indicator.name}按{_FREQUENCY_LABELS[indicator.frequency]}统计，期间不能是{label(period, frequency)}",
             )  # type: ignore[arg-type]
-        status = STATUS_WORDS.get(clean_text(raw.get("status", "")))
+        status_text = clean_text(raw.get("status", ""))
+        status = STATUS_WORDS.get(status_text) if status_text else self.default_status or "final"
         if status is None:
             fail("status", "状态应为 初步 或 最终（空白为最终）")
         value = None
@@ -159,6 +163,15 @@ class RowChecker:
         if value is None:
             raise ValueError("不能为空")
         return value
+
+
+def unit_problem(indicator: IndicatorInfo, unit: str) -> str | None:
+    """Why `unit` (from a header or a unit column) does not fit the indicator; None when it does."""
+    try:
+        RowChecker({}, {}, {})._value(indicator, "0", unit)
+    except UnitError as error:
+        return str(error)
+    return None
 
 
 _FREQUENCY_LABELS = {"month": "月度", "quarter": "季度", "year": "年度"}

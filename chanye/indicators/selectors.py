@@ -4,7 +4,8 @@ Counting rule for figures built from enterprise figures (营业收入, 税收, �
 industry's figure is the sum over its member enterprises (memberships as the classification made them,
 hand decisions included), so an enterprise in two industries counts in both; the district figure is the sum
 over enterprises, each once, so the industries together may add up to more than the district. Each is one
-GROUP BY in the database over the rows the user may see.
+GROUP BY in the database over the rows the user may see, or, when the user sees every enterprise it adds
+up, the same figure kept added up in `rollups` (identical; tests compare both).
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 
+from chanye.indicators import rollups
 from chanye.indicators.models import Indicator, Level, Observation
 from chanye.industries.models import Industry
 
@@ -101,15 +103,40 @@ def aggregate_by_industry(
     industries: list[int] | None = None,
 ) -> list[Aggregate]:
     """Industry figures from enterprise figures through the memberships (an enterprise in two industries
-    counts in both), per industry and period, over the industries and enterprises in the user's scope."""
+    counts in both), per industry and period, over the industries and enterprises in the user's scope: from
+    the rollups for the industries whose every member the user sees, added up live for the others."""
     if not indicator.additive:
         return []
     visible = industries_in_scope(user=user)
     if industries is not None:
         visible = visible.filter(pk__in=industries)
+    wanted = list(visible.values_list("pk", flat=True))
+    ready = rollups.industries_ready(user=user, industry_ids=wanted)
+    found = [
+        Aggregate(f.period, f.total, f.firms, f.industry_id)
+        for f in (
+            rollups.industry_figures(
+                indicator=indicator, frequency=frequency, industry_ids=ready, start=start, end=end
+            )
+            if ready
+            else []
+        )
+    ]
+    live = [pk for pk in wanted if pk not in ready]
+    if live:
+        found += _live_by_industry(
+            user=user, indicator=indicator, frequency=frequency, start=start, end=end, industries=live
+        )
+    return sorted(found, key=lambda row: (row.industry_id or 0, row.period))
+
+
+def _live_by_industry(
+    *, user, indicator: Indicator, frequency: str, start: date | None, end: date | None, industries: list[int]
+) -> list[Aggregate]:
+    """The same figures added up now: one GROUP BY over the enterprise figures the user may see."""
     rows = (
         _enterprise_rows(user=user, indicator=indicator, frequency=frequency, start=start, end=end)
-        .filter(enterprise__memberships__industry__in=visible)
+        .filter(enterprise__memberships__industry__in=industries)
         .values("period", industry_key=F("enterprise__memberships__industry"))
         .annotate(total=Sum("value"), firms=Count("enterprise_id"))
         .order_by("industry_key", "period")
@@ -125,9 +152,21 @@ def aggregate_by_industry(
 def aggregate_district(
     *, user, indicator: Indicator, frequency: str, start: date | None = None, end: date | None = None
 ) -> list[Aggregate]:
-    """The district figure from enterprise figures, per period: every enterprise in scope once."""
+    """The district figure from enterprise figures, per period: every enterprise in scope once (from the
+    rollups when the user sees every enterprise)."""
     if not indicator.additive:
         return []
+    if rollups.district_ready(user=user):
+        return [
+            Aggregate(f.period, f.total, f.firms)
+            for f in rollups.district_figures(indicator=indicator, frequency=frequency, start=start, end=end)
+        ]
+    return _live_district(user=user, indicator=indicator, frequency=frequency, start=start, end=end)
+
+
+def _live_district(
+    *, user, indicator: Indicator, frequency: str, start: date | None, end: date | None
+) -> list[Aggregate]:
     rows = (
         _enterprise_rows(user=user, indicator=indicator, frequency=frequency, start=start, end=end)
         .values("period")
@@ -157,6 +196,8 @@ def rows_behind(
 
 
 def latest_enterprise_period(*, user, indicator: Indicator, frequency: str) -> date | None:
+    if rollups.district_ready(user=user):
+        return rollups.latest_period(indicator=indicator, frequency=frequency)
     return (
         Observation.objects.visible_to(user)
         .filter(indicator=indicator, level=Level.ENTERPRISE, frequency=frequency)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chanye.audit.services import audit_record
-from chanye.indicators import catalogue, periods
+from chanye.indicators import catalogue, periods, rollups
 from chanye.indicators.models import (
     Basis,
     Indicator,
@@ -187,7 +187,8 @@ def observations_write(
     """Record figures in bulk: new ones created, changed ones revised (the earlier value kept as a
     revision), equal ones left alone. A figure that breaks a rule, or would overwrite a final figure with a
     preliminary one, is refused and named in `refused`; the caller decides whether to write the rest (call
-    inside its transaction and roll back when anything was refused, for all-or-nothing)."""
+    inside its transaction and roll back when anything was refused, for all-or-nothing). The industry and
+    district figures of the touched periods are added up again in the same transaction (`rollups`)."""
     now = at or timezone.now()
     counts = Counts()
     for index, item in enumerate(items):
@@ -286,6 +287,21 @@ def observations_write(
         batch_size=1000,
     )
     counts.created, counts.updated = len(new), len(changed)
+    before = {revision.observation.pk: revision.value for revision in revisions}
+    rollups.observations_changed(
+        changes=[
+            rollups.Change(
+                o.enterprise_id,
+                o.indicator_id,
+                o.frequency,
+                o.period,
+                o.value - before[o.pk] if o.pk in before else o.value,
+                o.pk not in before,
+            )
+            for o in (*new, *changed)
+            if o.level == Level.ENTERPRISE and o.enterprise_id is not None
+        ]
+    )
     return counts
 
 
@@ -426,6 +442,7 @@ def demo_indicators(*, sample: int = 100) -> int:
         for p in demo.district_points()
         if p.indicator in indicators
     ]
+    district += _demo_industry_items(indicators, demo.cluster_points())
     firms = list(
         Enterprise.objects.filter(synthetic=True, revenue__gt=0)
         .order_by("-revenue")
@@ -445,11 +462,16 @@ def demo_indicators(*, sample: int = 100) -> int:
         )
         if row[0] not in ids
     ]
+    chosen = [
+        demo.Firm(pk, Decimal(revenue or 0), employees or 10, gbt or "")
+        for pk, revenue, employees, gbt in firms
+    ]
+    calibrated = demo.calibration(chosen)  # revenue set so the GDP shares come out as Tianhe's
     enterprise = [
         Item(
             indicator=indicators[code],
             level=Level.ENTERPRISE,
-            enterprise_id=firm_id,
+            enterprise_id=firm.id,
             period=period,
             frequency=frequency,
             value=value,
@@ -457,10 +479,8 @@ def demo_indicators(*, sample: int = 100) -> int:
             basis=Basis.REPORTED,
             synthetic=True,
         )
-        for firm_id, revenue, employees, gbt in firms
-        for code, period, frequency, value, status in demo.firm_points(
-            demo.Firm(firm_id, Decimal(revenue or 0), employees or 10, gbt or "")
-        )
+        for firm in chosen
+        for code, period, frequency, value, status in demo.firm_points(firm, calibrated=calibrated)
         if code in indicators
     ]
     with transaction.atomic():
@@ -471,6 +491,32 @@ def demo_indicators(*, sample: int = 100) -> int:
             raise ValidationError(f"演示指标数据未通过校验：{counts.refused[0][1]}")
         _demo_revision(indicators)
     return counts.created
+
+
+def _demo_industry_items(indicators: dict[str, Indicator], points) -> list[Item]:
+    """The demo's industry-level figures, for the industries of the current system that carry their code."""
+    from chanye.enterprises.services import current_system
+
+    system = current_system()
+    if system is None:
+        return []
+    industries = dict(system.industries.values_list("code", "id"))
+    return [
+        Item(
+            indicator=indicators[p.indicator],
+            level=Level.INDUSTRY,
+            industry_id=industries[p.industry],
+            period=p.period,
+            frequency=p.frequency,
+            value=p.value,
+            status=p.status,
+            basis=p.basis,
+            note=p.note,
+            synthetic=p.synthetic,
+        )
+        for p in points
+        if p.indicator in indicators and p.industry in industries
+    ]
 
 
 def _demo_revision(indicators: dict[str, Indicator]) -> None:

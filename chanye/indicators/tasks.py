@@ -11,3 +11,11 @@ def indicator_import(job_id: str) -> str:
 
     job = ImportJob.objects.get(pk=job_id)
     return indicator_import_run(job).status
+
+
+@task()
+def rollups_refresh() -> int:
+    """Add up again the industry figures marked after memberships changed (`chanye.indicators.rollups`)."""
+    from chanye.indicators.rollups import marked_refresh
+
+    return marked_refresh()

@@ -202,7 +202,29 @@ class IndicatorDetailView(PermissionGate, View):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="文件（CSV、XLSX、XLS、ODS）")
+    layout = forms.ChoiceField(label="格式", choices=[], initial="auto", required=False)
+    period = forms.CharField(
+        label="期间（文件中没有写明时）",
+        required=False,
+        max_length=40,
+        help_text="如 2024-09（统计局报表即 1-9月累计）、2024年1-9月、2024Q3、2024",
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[
+            ("", "按文件（空白为最终；标题含快报/初步为初步）"),
+            ("preliminary", "初步"),
+            ("final", "最终"),
+        ],
+        required=False,
+    )
     dry_run = forms.BooleanField(label="仅校验，不写入", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from chanye.indicators.layouts import LAYOUTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["layout"].choices = list(LAYOUTS.items())
 
 
 class IndicatorImportView(PermissionGate, View):
@@ -216,11 +238,18 @@ class IndicatorImportView(PermissionGate, View):
         from chanye.indicators.loader import indicator_lookup
 
         jobs = ImportJob.objects.visible_to(request.user).filter(kind=KIND).select_related("created_by")[:20]
+        from chanye.indicators.layouts import SYNONYMS
+
         names = sorted({(i.code, i.name, i.unit, i.frequency) for i in indicator_lookup().values()})
+        bureau = [
+            (i.code, i.name, i.unit, "、".join(SYNONYMS.get(i.code, ())))
+            for i in selectors.indicator_list(user=request.user)
+            if Level.DISTRICT in i.levels or Level.INDUSTRY in i.levels
+        ]
         return render(
             request,
             "indicators/import.html",
-            {"form": form, "jobs": jobs, "indicators": names},
+            {"form": form, "jobs": jobs, "indicators": names, "bureau": bureau},
             status=status,
         )
 
@@ -234,15 +263,23 @@ class IndicatorImportView(PermissionGate, View):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._page(request, form, status=400)
+        data = form.cleaned_data
         try:
             job = indicator_import_create(
                 by=request.user,
-                filename=form.cleaned_data["file"].name,
-                content=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
+                filename=data["file"].name,
+                content=data["file"],
+                dry_run=data["dry_run"],
+                layout=data["layout"] or "auto",
+                period=data["period"],
+                status=data["status"],
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            if hasattr(error, "error_dict"):
+                for name, messages in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, messages)
+            else:
+                form.add_error(None, error.messages)
             return self._page(request, form, status=400)
         indicator_import.enqueue(str(job.pk))
         return redirect("indicators:import_detail", pk=job.pk)
@@ -267,6 +304,7 @@ class IndicatorImportDetailView(PermissionGate, View):
         context = {
             "job": job,
             "errors": job.row_errors.all()[:200],
+            "skipped": (job.mapping or {}).get("skipped", []),
             "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
         }
         template = "indicators/import_detail.html#status" if request.htmx else "indicators/import_detail.html"
@@ -295,7 +333,8 @@ class IndicatorImportErrorsView(PermissionGate, View):
 
 
 class ImportTemplateView(PermissionGate, View):
-    """The sheet to fill: one figure a row, with two example rows."""
+    """The sheet to fill: one figure a row (?layout=long, the default), one column per indicator
+    (?layout=wide) or one column per month of one indicator (?layout=periods), each with example rows."""
 
     permission_required = IMPORT
 
@@ -304,18 +343,51 @@ class ImportTemplateView(PermissionGate, View):
         from urllib.parse import quote
 
         from chanye.core.tabular import write_xlsx
+        from chanye.indicators.loader import indicator_lookup
         from chanye.indicators.rows import COLUMNS
 
+        code, name = "91440106MA59XXXXXX", "示例科技有限公司"
+        layout = request.GET.get("layout", "long")
+        if layout == "wide":
+            found = sorted({(i.id, i.name, i.unit) for i in indicator_lookup().values()})
+            headers = ["统一社会信用代码", "企业名称", "期间", *(f"{n}({u})" for _id, n, u in found)]
+            rows = [
+                [code, name, "2025-03", *("" for _ in found)],
+                [code, name, "2025Q1", *("" for _ in found)],
+            ]
+            examples = {  # monthly indicators on the month's row, quarterly ones on the quarter's
+                "营业收入": ("1280.5", ""),
+                "税收": ("96.3", ""),
+                "产值": ("1100", ""),
+                "从业人员": ("", "356"),
+                "研发投入": ("", "210"),
+            }
+            for position, (_id, indicator, _unit) in enumerate(found, start=3):
+                rows[0][position], rows[1][position] = examples.get(indicator, ("", ""))
+            sheets = [("宽表（每个指标一列）", headers, rows)]
+            filename = "企业指标导入模板-每个指标一列.xlsx"
+        elif layout == "periods":
+            months = [f"2025年{month}月" for month in range(1, 13)]
+            headers = ["统一社会信用代码", "企业名称", "指标", *months]
+            rows = [
+                [code, name, "营业收入(万元)", "1280.5", "1302", *("" for _ in months[2:])],
+                [code, name, "税收(万元)", "96.3", "88", *("" for _ in months[2:])],
+            ]
+            sheets = [("宽表（每个期间一列）", headers, rows)]
+            filename = "企业指标导入模板-每个期间一列.xlsx"
+        else:
+            headers = [header for _name, header, _synonyms, _required in COLUMNS]
+            rows = [
+                [code, name, "营业收入", "2025-03", "1280.5", "万元", "最终"],
+                [code, name, "从业人员", "2025Q1", "356", "人", "初步"],
+            ]
+            sheets = [("指标数据", headers, rows)]
+            filename = "企业指标导入模板.xlsx"
         buffer = io.BytesIO()
-        headers = [header for _name, header, _synonyms, _required in COLUMNS]
-        example = [
-            ["91440106MA59XXXXXX", "示例科技有限公司", "营业收入", "2025-03", "1280.5", "万元", "最终"],
-            ["91440106MA59XXXXXX", "示例科技有限公司", "从业人员", "2025Q1", "356", "人", "初步"],
-        ]
-        write_xlsx(buffer, [("指标数据", headers, example)])
+        write_xlsx(buffer, sheets)
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('企业指标导入模板.xlsx')}"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return response

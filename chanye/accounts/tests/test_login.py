@@ -130,11 +130,15 @@ def test_idle_session_ends_thirty_minutes_after_the_latest_request(make_user, cl
     session = client.session
     session["_touched"] -= settings.SESSION_REFRESH_SECONDS
     session.save()
-    Session.objects.filter(session_key=session.session_key).update(expire_date=signed_in - timedelta(minutes=5))
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=signed_in - timedelta(minutes=5)
+    )
     assert client.get("/accounts/profile/").status_code == 200
     assert _expiry(client) > signed_in - timedelta(minutes=1)
     # once past its expiry the session is gone: the next page asks to sign in
-    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     response = client.get("/accounts/profile/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 

@@ -157,6 +157,18 @@ def finance_target(s):
     return Target.objects.get(indicator__code="cluster_scale", industry__code="FINANCE").pk
 
 
+def leader_pk():
+    from chanye.organizations.models import Leader
+
+    return Leader.objects.get(code="L-VP-IND").pk
+
+
+def iit_pk():
+    from chanye.organizations.models import Department
+
+    return Department.objects.get(code="IIT").pk
+
+
 # route name → (path builder, personas allowed)
 ROUTES = {
     "industries:system_home": (lambda s: "/systems/", GOV),
@@ -285,6 +297,9 @@ ROUTES = {
     "indicators:template": (lambda s: "/indicators/template.xlsx", ("drc",)),
     "indicators:import_detail": (lambda s: f"/indicators/imports/{indicator_job(s)}/", ("drc",)),
     "indicators:import_errors": (lambda s: f"/indicators/imports/{indicator_job(s)}/errors.xlsx", ("drc",)),
+    "indicator-import-list": (lambda s: "/api/v1/indicator-imports/", ("drc",)),
+    "indicator-import-detail": (lambda s: f"/api/v1/indicator-imports/{indicator_job(s)}/", ("drc",)),
+    "indicator-import-errors": (lambda s: f"/api/v1/indicator-imports/{indicator_job(s)}/errors/", ("drc",)),
     "indicator-list": (lambda s: f"/api/v1/indicators/?x={indicator(s)}", GOV),
     "indicator-detail": (lambda s: f"/api/v1/indicators/{indicator(s)}/", ("drc", "leader")),
     "observation-list": (lambda s: "/api/v1/observations/?indicator=revenue", GOV),
@@ -299,6 +314,34 @@ ROUTES = {
     "target-list": (lambda s: f"/api/v1/targets/?x={finance_target(s)}", GOV),
     "target-detail": (lambda s: f"/api/v1/targets/{finance_target(s)}/", ("drc", "street")),
     "target-status": (lambda s: f"/api/v1/target-status/?as_of=2025-10&x={finance_target(s)}", GOV),
+    "cockpit:overview": (lambda s: "/cockpit/", ("leader", "drc")),
+    "cockpit:wall": (lambda s: "/cockpit/wall/", ("leader", "drc")),
+    "cockpit:widget": (lambda s: "/cockpit/widgets/lights/", ("leader", "drc")),
+    "cockpit:leader_scorecards": (lambda s: "/cockpit/leaders/", ("leader", "drc")),
+    "cockpit:leader_scorecard": (lambda s: f"/cockpit/leaders/{leader_pk()}/", ("leader", "drc")),
+    "cockpit:leader_scorecard_rows": (
+        lambda s: f"/cockpit/leaders/{leader_pk()}/projects/",
+        ("leader", "drc"),
+    ),
+    "cockpit:department_scorecards": (lambda s: "/cockpit/departments/", ("leader", "drc", "dept")),
+    "cockpit:department_scorecard": (
+        lambda s: f"/cockpit/departments/{iit_pk()}/",
+        ("leader", "drc", "dept"),
+    ),
+    "cockpit:department_scorecard_rows": (
+        lambda s: f"/cockpit/departments/{iit_pk()}/targets/",
+        ("leader", "drc", "dept"),
+    ),
+    "leader-scorecard": (lambda s: f"/api/v1/scorecards/leaders/{leader_pk()}/", ("leader", "drc")),
+    "department-scorecard": (
+        lambda s: f"/api/v1/scorecards/departments/{iit_pk()}/",
+        ("leader", "drc", "dept"),
+    ),
+    "economy:page": (lambda s: "/economy/", GOV),
+    "economy:rate_edit": (lambda s: "/economy/rates/65/", ("drc",)),
+    "value-added-rate-list": (lambda s: "/api/v1/value-added-rates/", GOV),
+    "value-added-rate-detail": (lambda s: "/api/v1/value-added-rates/65/", GOV),
+    "value-added": (lambda s: "/api/v1/value-added/", GOV),
     "accounts:user_detail": (
         lambda s: f"/accounts/users/{User.objects.get(username='iit1').pk}/",
         ("sysadmin", "secadmin"),
@@ -354,6 +397,7 @@ WRITE_ONLY = {
     "user-assign",
     "user-unlock",
     "user-set-active",
+    "economy:estimate",
 }
 
 

@@ -79,14 +79,18 @@ def test_a_period_window_and_the_rows_behind_a_figure(revenue, personas, systems
     assert sum(o.value for o in behind) == Decimal(150)
 
 
-def test_each_figure_is_one_group_by(revenue, personas):
+def test_each_figure_is_one_group_by_or_a_read_of_the_rollups(revenue, personas):
+    # The 发改局 sees every enterprise: the kept sums are read, no enterprise figure is added up.
     with CaptureQueriesContext(connection) as captured:
         selectors.aggregate_by_industry(user=personas["drc"], indicator=revenue, frequency="month")
-    grouped = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
-    assert len(grouped) == 1 and len(captured.captured_queries) <= 2  # the system lookup, the aggregation
-    with CaptureQueriesContext(connection) as captured:
         selectors.aggregate_district(user=personas["drc"], indicator=revenue, frequency="month")
-    assert len(captured.captured_queries) == 1
+    assert not [q for q in captured.captured_queries if "indicators_observation" in q["sql"]]
+    assert len(captured.captured_queries) <= 6
+    # A street sees only its firms: one GROUP BY over them.
+    with CaptureQueriesContext(connection) as captured:
+        selectors.aggregate_by_industry(user=personas["street"], indicator=revenue, frequency="month")
+    grouped = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(grouped) == 1 and len(captured.captured_queries) <= 3  # the system, its industries, the sums
 
 
 def test_figures_follow_the_users_scope(revenue, personas, systems):

@@ -83,9 +83,14 @@ def import_job_run(job: ImportJob) -> ImportJob:
             progress=progress,
         )
 
-    return enterprise_services.import_job_execute(
+    job = enterprise_services.import_job_execute(
         job, run=run, notes=_notes, limits=import_limits(), action="import.finish", rejected=(Rejected,)
     )
+    if job.status == JobStatus.DONE and not job.dry_run and job.kind in ("projects", "plans"):
+        from chanye.projects.indicator_figures import project_figures_record
+
+        project_figures_record(by=job.created_by)  # the library changed: its yearly figures follow
+    return job
 
 
 def _notes(outcome: ProjectOutcome) -> list[str]:

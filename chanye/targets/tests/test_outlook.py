@@ -120,7 +120,7 @@ def test_a_falling_share_is_forecast_towards_zero_never_below():
     low95, high95 = outlook.intervals[95]
     assert 0 < low95 < outlook.forecast < high95 < 1.5  # still falling, towards 0 but never below
     assert outlook.status == Status.LAGGING and outlook.probability < 0.05
-    assert all(0 < point[1] < 100 and 0 < point[2] for point in outlook.path)
+    assert all(0 < point[1] < 100 and point[2] > 0 for point in outlook.path)
 
 
 def test_about_a_growth_rate_is_met_from_just_below_and_above():

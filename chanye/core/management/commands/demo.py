@@ -62,6 +62,8 @@ class Command(BaseCommand):
         self._projects()
         self._cases()
         self._indicators()
+        self._economy()
+        self._project_figures()
         self._targets()
         logins = settings.VAR_DIR / "demo-logins.txt"
         if created:
@@ -93,6 +95,22 @@ class Command(BaseCommand):
 
         made = demo_indicators()
         self.stdout.write(f"indicators: {made:,} figures recorded" if made else "indicators: present")
+
+    def _project_figures(self) -> None:
+        from chanye.projects.indicator_figures import project_figures_record
+
+        result = project_figures_record()
+        years = "、".join(str(found.year) for found in result.figures) or "—"
+        self.stdout.write(
+            f"project figures: {years} recorded ({result.created} new, {result.updated} revised)"
+        )
+
+    def _economy(self) -> None:
+        from chanye.economy.services import demo_economy
+
+        runs = demo_economy()
+        years = "、".join(str(run.year) for run in sorted(runs, key=lambda run: run.year))
+        self.stdout.write(f"value added: estimated {years}" if runs else "value added: present")
 
     def _targets(self) -> None:
         from chanye.targets.services import demo_targets

@@ -1,5 +1,7 @@
 """`chanye indicators catalogue` loads the shipped catalogue (and the system definition's indicators);
-`chanye indicators import FILE [--dry-run] [--errors OUT.xlsx]` imports enterprise indicator series.
+`chanye indicators import FILE [--layout auto|long|wide|stats] [--period 2024-09] [--status 初步|最终]
+[--dry-run] [--errors OUT.xlsx]` imports enterprise indicator series or a statistical-bureau table;
+`chanye indicators rollup [--rebuild]` adds up the marked industry figures again (or every one).
 
 The import prints the counts and the first 20 rejected rows; it exits 1 when the file was rejected.
 """
@@ -19,8 +21,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
         commands.add_parser("catalogue", help="load the shipped catalogue (existing indicators are kept)")
+        rollup = commands.add_parser(
+            "rollup", help="add up the marked industry figures again (--rebuild: all)"
+        )
+        rollup.add_argument(
+            "--rebuild", action="store_true", help="rebuild every industry and district figure"
+        )
         load = commands.add_parser("import", help="import enterprise indicator series from CSV/XLSX")
         load.add_argument("file")
+        load.add_argument(
+            "--layout",
+            choices=["auto", "long", "wide", "stats"],
+            default="auto",
+            help="long: one figure a row; wide: a column per indicator or period; stats: a bureau table",
+        )
+        load.add_argument(
+            "--period", default="", help="when the file does not say it: 2024-09 (1-9月), 2024Q3"
+        )
+        load.add_argument("--status", default="", help="初步 or 最终 (default: from the file)")
         load.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         load.add_argument("--errors", metavar="OUT.xlsx", help="write the rejected rows to this workbook")
 
@@ -30,6 +48,14 @@ class Command(BaseCommand):
 
             self.stdout.write(f"indicators: {catalogue_load()} added")
             return
+        if options["action"] == "rollup":
+            from chanye.indicators import rollups
+
+            if options["rebuild"]:
+                self.stdout.write(f"rollups rebuilt: {rollups.rebuild()} rows")
+            else:
+                self.stdout.write(f"rollups: {rollups.marked_refresh()} marked industries added up again")
+            return
         from chanye.indicators.imports import indicator_import_create, indicator_import_run
 
         path = Path(options["file"])
@@ -38,7 +64,13 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as handle:
                 job = indicator_import_create(
-                    by=None, filename=path.name, content=handle, dry_run=options["dry_run"]
+                    by=None,
+                    filename=path.name,
+                    content=handle,
+                    dry_run=options["dry_run"],
+                    layout=options["layout"],
+                    period=options["period"],
+                    status=options["status"],
                 )
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from error
@@ -49,6 +81,8 @@ class Command(BaseCommand):
         )
         if job.message:
             self.stdout.write(job.message)
+        for skipped in (job.mapping or {}).get("skipped", [])[:50]:
+            self.stdout.write(f"  skipped row {skipped['row']} {skipped['label']}: {skipped['reason']}")
         errors = job.row_errors.all()
         for error in errors[:20]:
             self.stdout.write(f"  row {error.row} {error.column}: {error.value!r} — {error.reason}")

@@ -1,6 +1,9 @@
 """`chanye projects lights --as-of YYYY-MM [--format text|csv]`: every project's light with the rule and the
 numbers that lit it, for the whole library (the command line is the operator's, unscoped).
 
+`chanye projects figures [--year YYYY]`: record the district's key-project figures (count, total investment,
+special bonds) of a year, or of every year of the library, from the library (chanye.projects.indicator_figures).
+
 `chanye projects remind --period YYYY-MM [--dry-run] [--today YYYY-MM-DD]`: remind the owners of every
 project whose filing for the month is missing (in-app, and by email where there is an address); nobody twice
 the same day about the same project, so running it again the same day sends nothing."""
@@ -29,11 +32,36 @@ class Command(BaseCommand):
         remind.add_argument("--period", required=True, metavar="YYYY-MM")
         remind.add_argument("--dry-run", action="store_true", help="list who would be reminded; send nothing")
         remind.add_argument("--today", metavar="YYYY-MM-DD", help="the day of sending (default: today)")
+        figures = commands.add_parser(
+            "figures", help="record the district's key-project figures (count, investment, bonds) of a year"
+        )
+        figures.add_argument("--year", type=int, metavar="YYYY", help="default: every year of the library")
 
     def handle(self, *args, **options):
         if options["command"] == "remind":
             return self.remind(options)
+        if options["command"] == "figures":
+            return self.figures(options)
         return self.lights(options)
+
+    def figures(self, options):
+        from chanye.projects.indicator_figures import project_figures_record
+
+        year = options["year"]
+        if year is not None and not 2000 <= year <= 2100:
+            raise CommandError(f"--year 应为四位年份，而不是「{year}」")
+        try:
+            result = project_figures_record(years=[year] if year is not None else None)
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages)) from None
+        for found in result.figures:
+            self.stdout.write(
+                f"{found.year}\t重点项目 {found.projects} 个\t总投资 {found.investment.normalize():f} 亿元"
+                f"\t专项债券 {found.bonds.normalize():f} 亿元{'（模拟数据）' if found.synthetic else ''}"
+            )
+        if result.missing:
+            self.stdout.write("指标目录中没有：" + "、".join(result.missing) + "（未记录）")
+        self.stdout.write(f"新增 {result.created}，修订 {result.updated}，未变 {result.unchanged}")
 
     def remind(self, options):
         from chanye.projects.reminders import reminders_send
