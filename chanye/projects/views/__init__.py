@@ -9,11 +9,17 @@ from django.views import View
 from chanye.core.views import PermissionGate
 from chanye.projects import selectors, services
 from chanye.projects.forms import FilingForm, ReviewForm
-from chanye.projects.models import Filing, FilingStatus, Stage
+from chanye.projects.models import Filing, FilingStatus, Project, Stage
 
 
 def _project(request, code: str):
     return get_object_or_404(selectors.project_list(user=request.user), code=code)
+
+
+def _filed_project(request, code: str):
+    """The project of a filing page: its own columns only (the page shows its name; the deadline rush reads
+    it thousands of times, and every joined table is columns to compile and convert)."""
+    return get_object_or_404(Project.objects.visible_to(request.user), code=code)
 
 
 def _period(text: str | None, request):
@@ -95,7 +101,7 @@ class FilingEditView(PermissionGate, View):
         }
 
     def get(self, request, code, period):
-        project = _project(request, code)
+        project = _filed_project(request, code)
         month = services.parse_period(period)
         filing, values = selectors.filing_or_prefill(project=project, period=month)
         form = FilingForm(initial={**values, "version": filing.version if filing else None})
@@ -107,7 +113,7 @@ class FilingEditView(PermissionGate, View):
         return Filing.objects.filter(project=project, period=month).first()
 
     def post(self, request, code, period):
-        project = _project(request, code)
+        project = _filed_project(request, code)
         month = services.parse_period(period)
         form = FilingForm(request.POST)
         if not form.is_valid():
