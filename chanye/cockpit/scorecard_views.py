@@ -18,16 +18,11 @@ from chanye.cockpit.scorecard_selectors import COLOURS, SECTIONS, STATUSES, Scor
 from chanye.core.views import PermissionGate
 from chanye.organizations.models import Department, Leader
 from chanye.projects.services import parse_period
+from chanye.targets.selectors import STATUS_CLASS
 
 VIEW = "system.view"
 COLOUR_CSS = {"red": "#dc3545", "yellow": "#ffc107", "green": "#198754", "grey": "#adb5bd"}
-STATUS_CSS = {
-    "达标": "success",
-    "正常": "primary",
-    "预警": "warning",
-    "滞后": "danger",
-    "无数据": "secondary",
-}
+STATUS_CSS = STATUS_CLASS
 STATUS_COLOURS = {
     "达标": "#198754",
     "正常": "#0d6efd",

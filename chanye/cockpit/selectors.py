@@ -23,21 +23,14 @@ from chanye.targets.yearly import period_end
 WAN_PER_YI = Decimal(10000)
 SHARES = ("secondary_share", "digital_core_share", "sei_share")
 AT_RISK = ("预警", "滞后")
-STATUS_CLASS = {
-    "达标": "success",
-    "正常": "primary",
-    "预警": "warning",
-    "滞后": "danger",
-    "无数据": "secondary",
-}
+STATUS_CLASS = targets.STATUS_CLASS
 LIGHTS = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("grey", "未亮灯"))
 CLUSTER_FROM_REVENUE = "营业收入合计（集群规模口径未定前按成员企业营业收入合计推算）"
 
 
 def default_month(*, user) -> date:
-    """The latest month with district figures behind a visible target, never later than this month."""
-    today = timezone.localdate()
-    return min(targets.latest_month(user=user), date(today.year, today.month, 1))
+    """The latest month with district figures behind a visible target (never later than this month)."""
+    return targets.latest_month(user=user)
 
 
 def month_label(month: date) -> str:

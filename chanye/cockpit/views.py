@@ -4,7 +4,6 @@ own endpoint with a time limit, and the wall mode for a screen left on all day."
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,22 +16,12 @@ from django.views import View
 from chanye.cockpit import selectors
 from chanye.cockpit.widgets import FAILED, WIDGETS, BudgetExceeded, budget_seconds, time_budget, warm
 from chanye.core.views import PermissionGate
+from chanye.targets.api import parse_month
 
 VIEW = "cockpit.view"
 REFRESH = (300, 2, 86400)  # wall mode: default, lowest and highest seconds between refreshes
 TIMEOUT = (15, 1, 120)  # the browser's time limit per widget request, seconds
 logger = logging.getLogger(__name__)
-
-
-def parse_month(text: str | None, *, user) -> date:
-    """`YYYY-MM` → the month's first day; empty → the latest month with data. ValidationError naming as_of."""
-    if not text:
-        return selectors.default_month(user=user)
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise ValidationError({"as_of": [f"截至月份应为 YYYY-MM（如 2025-10），而不是「{text}」"]}) from None
 
 
 def _seconds(request, name: str, bounds: tuple[int, int, int]) -> tuple[int, str | None]:

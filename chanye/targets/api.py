@@ -259,7 +259,7 @@ def parse_month(text: str | None, *, user):
         year, month = (int(part) for part in text.strip().split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise ValidationError({"as_of": [f"应为 YYYY-MM，而不是「{text}」"]}) from None
+        raise ValidationError({"as_of": [f"截至月份应为 YYYY-MM（如 2025-10），而不是「{text}」"]}) from None
 
 
 class TargetStatusApi(APIView):

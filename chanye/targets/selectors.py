@@ -16,6 +16,13 @@ from chanye.targets import outlook, yearly
 from chanye.targets.models import Comparator, Target
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
+STATUS_CLASS = {  # the colour of each status, wherever a status is shown
+    "达标": "success",
+    "正常": "primary",
+    "预警": "warning",
+    "滞后": "danger",
+    "无数据": "secondary",
+}
 OUTLOOK_CACHE_SECONDS = 24 * 3600
 
 
@@ -79,7 +86,7 @@ def latest_month(*, user) -> date:
     if not ends:
         today = date.today()
         return date(today.year, today.month, 1)
-    end = max(ends)
+    end = min(max(ends), date.today())  # a figure dated ahead (a plan) does not move the as-of month
     return date(end.year, end.month, 1)
 
 

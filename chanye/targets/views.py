@@ -19,13 +19,7 @@ from chanye.targets.forms import TargetForm
 from chanye.targets.selectors import TargetStatus
 
 VIEW = "system.view"
-STATUS_CLASS = {
-    "达标": "success",
-    "正常": "primary",
-    "预警": "warning",
-    "滞后": "danger",
-    "无数据": "secondary",
-}
+STATUS_CLASS = selectors.STATUS_CLASS
 
 
 def chart_of(item: TargetStatus) -> dict:
