@@ -20,6 +20,7 @@ class PermissionGate(AccessMixin):
 
 
 HOME_BY_PERMISSION = (
+    ("cockpit.view", "cockpit:overview"),  # district leaders and the 发改局 start at the cockpit
     ("system.view", "industries:system_home"),
     ("audit.view", "audit:list"),
     ("accounts.view", "accounts:user_list"),

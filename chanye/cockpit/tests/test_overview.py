@@ -359,3 +359,11 @@ def test_wall_mode_takes_its_refresh_and_time_limit_from_the_query(client, login
     assert 'data-refresh="2"' in page and 'data-timeout="3"' in page and "data-wall" in page
     page = client.get("/cockpit/wall/", {"refresh": "1"}).content.decode()
     assert 'data-refresh="300"' in page and "refresh 应在 2–86400 秒之间" in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"), [("leader", "/cockpit/"), ("drc", "/cockpit/"), ("dept", "/systems/")]
+)
+def test_leaders_and_the_drc_land_on_the_cockpit(personas, login, persona, landing):
+    response = login(personas[persona]).get("/")
+    assert response.status_code == 302 and response.url == landing
