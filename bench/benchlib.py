@@ -222,3 +222,22 @@ def check_code(started_with: str) -> None:
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "n/a"
+
+
+def bench_user(username: str, role, *, totp: bool = False, **scope):
+    """A signed-in persona for in-process requests (no usable password; `scope`: department, leader, street…),
+    with a confirmed TOTP device when asked."""
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from chanye.accounts.models import User
+
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.role, user.display_name, user.password_changed_at = role.value, username, timezone.now()
+    for key, value in scope.items():
+        setattr(user, key, value)
+    user.set_unusable_password()
+    user.save()
+    if totp:
+        TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    return user

@@ -252,22 +252,9 @@ def build_rollups(indicator_id: int, last: date) -> dict:
 
 def users():
     from django.db.models import Count
-    from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from chanye.accounts.models import User
     from chanye.accounts.roles import Role
     from chanye.organizations.models import Department, Leader, Responsibility
-
-    def make(username: str, role: Role, **scope) -> User:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.role, user.display_name, user.password_changed_at = role.value, username, timezone.now()
-        for key, value in scope.items():
-            setattr(user, key, value)
-        user.set_unusable_password()
-        user.save()
-        TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
-        return user
 
     busiest = (
         Responsibility.objects.filter(valid_to__isnull=True, leader__isnull=False)
@@ -277,6 +264,10 @@ def users():
         .first()
     )
     leader = Leader.objects.get(pk=busiest["leader_id"])
+
+    def make(username, role, **scope):
+        return benchlib.bench_user(username, role, totp=True, **scope)
+
     drc = make("bench_drc", Role.DRC_ADMIN, department=Department.objects.get(code="DRC"))
     led = make("bench_leader", Role.DISTRICT_LEADER, leader=leader)
     return drc, led, leader

@@ -105,25 +105,13 @@ def settle() -> None:
 
 
 def users():
-    from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from chanye.accounts.models import User
     from chanye.accounts.roles import Role
     from chanye.organizations.models import Department, Street
 
-    def make(username: str, role: Role, **scope) -> User:
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.role, user.display_name, user.password_changed_at = role.value, username, timezone.now()
-        for key, value in scope.items():
-            setattr(user, key, value)
-        user.set_unusable_password()
-        user.save()
-        return user
-
-    drc = make("bench_drc", Role.DRC_ADMIN, department=Department.objects.get(code="DRC"))
-    street = make("bench_street", Role.STREET_OFFICER, street=Street.objects.get(code="TH01"))
-    TOTPDevice.objects.get_or_create(user=drc, name="bench", defaults={"confirmed": True})
+    drc = benchlib.bench_user(
+        "bench_drc", Role.DRC_ADMIN, totp=True, department=Department.objects.get(code="DRC")
+    )
+    street = benchlib.bench_user("bench_street", Role.STREET_OFFICER, street=Street.objects.get(code="TH01"))
     return drc, street
 
 

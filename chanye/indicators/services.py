@@ -428,19 +428,7 @@ def demo_indicators(*, sample: int = 100) -> int:
         return 0
     indicators = {i.code: i for i in Indicator.objects.all()}
     district = [
-        Item(
-            indicator=indicators[p.indicator],
-            level=Level.DISTRICT,
-            period=p.period,
-            frequency=p.frequency,
-            value=p.value,
-            status=p.status,
-            basis=p.basis,
-            note=p.note,
-            synthetic=p.synthetic,
-        )
-        for p in demo.district_points()
-        if p.indicator in indicators
+        _demo_item(indicators, p, Level.DISTRICT) for p in demo.district_points() if p.indicator in indicators
     ]
     district += _demo_industry_items(indicators, demo.cluster_points())
     firms = list(
@@ -502,21 +490,26 @@ def _demo_industry_items(indicators: dict[str, Indicator], points) -> list[Item]
         return []
     industries = dict(system.industries.values_list("code", "id"))
     return [
-        Item(
-            indicator=indicators[p.indicator],
-            level=Level.INDUSTRY,
-            industry_id=industries[p.industry],
-            period=p.period,
-            frequency=p.frequency,
-            value=p.value,
-            status=p.status,
-            basis=p.basis,
-            note=p.note,
-            synthetic=p.synthetic,
-        )
+        _demo_item(indicators, p, Level.INDUSTRY, industries[p.industry])
         for p in points
         if p.indicator in indicators and p.industry in industries
     ]
+
+
+def _demo_item(indicators: dict[str, Indicator], p, level: str, industry_id: int | None = None) -> Item:
+    """One demo point (`chanye.indicators.demo.Point`) as the item the write service records."""
+    return Item(
+        indicator=indicators[p.indicator],
+        level=level,
+        industry_id=industry_id,
+        period=p.period,
+        frequency=p.frequency,
+        value=p.value,
+        status=p.status,
+        basis=p.basis,
+        note=p.note,
+        synthetic=p.synthetic,
+    )
 
 
 def _demo_revision(indicators: dict[str, Indicator]) -> None:
