@@ -131,8 +131,18 @@ def test_coverage_tells_absence_from_not_transcribed():
     assert sei.covers("3042") and sei.codes()["3042"] is True  # 特种玻璃制造: read, partial only
     assert sei.covers("3611") and not sei.contains("3611")  # read: 汽柴油车整车制造 is not an SEI class
     assert sei.covers("6210") and not sei.contains("6210")  # read: 正餐服务
-    assert not sei.covers("4411")  # 火力发电: not yet transcribed
-    assert not sei.covers("65")
+    assert sei.covers("4411") and sei.codes()["4411"] is True  # 火力发电: read, partial only
+    assert sei.covers("3391") and sei.contains("3391")  # 黑色金属铸造: read, in 新材料产业
+    assert sei.covers("2431") and not sei.contains("2431")  # read: 雕塑工艺品制造 is not an SEI class
+    assert not sei.covers("65")  # a division, not a class
+    assert not sei.covers("9800")  # not a GB/T 4754 code
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_class_of_the_reference_list_is_covered(name, reference_classes):
+    """The source was read for all 1,381 classes, so a class without rows is not in the catalogue."""
+    classification = load(name)
+    assert not [code for code in reference_classes if not classification.covers(code)]
 
 
 def test_recalled_rows_only_where_the_source_was_not_read():
