@@ -227,6 +227,8 @@ def reminder_list(*, user, period: date | None = None) -> QuerySet[Reminder]:
 def inbox(*, user, limit: int = 10) -> list[tuple[Reminder, bool]]:
     """A filer's latest reminders, each with whether that month's filing has been submitted since."""
     reminders = list(reminder_list(user=user).select_related(None).select_related("project")[:limit])
+    if not reminders:
+        return []
     filed = set(
         Filing.objects.filter(
             project_id__in={r.project_id for r in reminders}, period__in={r.period for r in reminders}
