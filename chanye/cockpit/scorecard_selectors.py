@@ -7,6 +7,10 @@ the cockpit); a department officer their own department's; nobody else. A scorec
 portfolio once the card may be seen (a leader reading a colleague's card sees the colleague's projects), except
 targets on indicators the reader may not see (限定范围). Every figure comes with its rows (`Scorecard.rows`),
 from the same lists, so a number and the rows behind it cannot disagree.
+
+The detail pages behind the rows (an enterprise, a project, a case, an industry, an indicator's series) keep
+the reader's own data scope, so a row is a link only where the reader may open it (`Scorecard.reach`) and is
+named without a link otherwise: the card's numbers and rows stay the same whoever reads them.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from django.utils import timezone
 
 from chanye.accounts.roles import Role
 from chanye.casework.models import ACTIVE, Case
-from chanye.enterprises.models import Liaison
+from chanye.enterprises.models import Enterprise, Liaison
 from chanye.enterprises.selectors import VisitStatus, visit_status
 from chanye.indicators.models import Indicator
+from chanye.industries.models import Industry
 from chanye.organizations.models import Department, Leader, Responsibility
 from chanye.projects import lights
 from chanye.projects.models import Filing, Project
@@ -108,6 +113,19 @@ class ProjectRow:
 
 
 @dataclass
+class Reach:
+    """The rows of a card whose detail page the reader may open (ids, per section), and whether the
+    subject's own page (职责与分工) opens. Worked out once per card: one query per section, not per row."""
+
+    subject: bool = False
+    industries: set[int] = field(default_factory=set)
+    enterprises: set[int] = field(default_factory=set)
+    projects: set[int] = field(default_factory=set)
+    targets: set[int] = field(default_factory=set)  # whose indicator page (district or industry) opens
+    cases: set[int] = field(default_factory=set)
+
+
+@dataclass
 class Scorecard:
     kind: Kind
     subject: Leader | Department
@@ -119,6 +137,7 @@ class Scorecard:
     projects: list[ProjectRow] = field(default_factory=list)
     targets: list[TargetStatus] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)  # open ones, nearest deadline first
+    reach: Reach = field(default_factory=Reach)
 
     @property
     def name(self) -> str:
@@ -334,6 +353,50 @@ def _scorecard(
         projects=project_rows,
         targets=outlooks,
         cases=open_cases,
+        reach=_reach(
+            user=user,
+            subject=subject,
+            industries={row.industry.pk for row in industries},
+            enterprises={status.liaison.enterprise_id for status in board},
+            projects={row.project.pk for row in project_rows},
+            targets=chosen,
+            cases={case.pk for case in open_cases},
+        ),
+    )
+
+
+def _reach(
+    *,
+    user,
+    subject: Leader | Department,
+    industries: set[int],
+    enterprises: set[int],
+    projects: set[int],
+    targets: list[Target],
+    cases: set[int],
+) -> Reach:
+    """Which of these rows the reader may open, through the same `visible_to` the detail pages use."""
+    from chanye.indicators.selectors import industries_in_scope
+
+    def opens(model, ids: set[int]) -> set[int]:
+        if not ids:
+            return set()
+        return set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+    # An indicator page names the industry of an industry target; it opens for the industries in scope.
+    target_industries = {t.industry_id for t in targets if t.industry_id is not None}
+    series_industries = (
+        set(industries_in_scope(user=user).filter(pk__in=target_industries).values_list("pk", flat=True))
+        if target_industries
+        else set()
+    )
+    return Reach(
+        subject=type(subject).objects.visible_to(user).filter(pk=subject.pk).exists(),
+        industries=opens(Industry, industries),
+        enterprises=opens(Enterprise, enterprises),
+        projects=opens(Project, projects),
+        targets={t.pk for t in targets if t.industry_id is None or t.industry_id in series_industries},
+        cases=opens(Case, cases),
     )
 
 

@@ -283,3 +283,99 @@ def test_the_api_refuses_out_of_scope_and_names_a_bad_month(world, personas, api
     assert api_as(personas["drc"]).get("/api/v1/scorecards/departments/999999/").status_code == 404
     bad = api_as(personas["drc"]).get(f"/api/v1/scorecards/leaders/{leader.pk}/?month=June")
     assert bad.status_code == 400 and "month" in bad.json()
+
+
+# A row links to its detail page only where the reader may open it.
+
+SECTIONS = ("industries", "enterprises", "projects", "targets", "cases")
+
+
+def _links(html: str) -> set[str]:
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return {
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="([^"#][^"]*)"', main)
+        if not href.startswith(("javascript:", "mailto:"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "cards"),
+    [
+        ("leader", [("leaders", "L-VP-IND"), ("departments", "IIT"), ("departments", "STATS")]),
+        ("other_leader", [("leaders", "L-VP-IND"), ("departments", "IIT"), ("departments", "COM")]),
+        ("drc", [("leaders", "L-VP-IND"), ("departments", "IIT")]),
+        ("dept", [("departments", "IIT")]),
+    ],
+)
+def test_every_link_on_a_card_opens_for_its_reader(world, personas, login, persona, cards, systems):
+    from chanye.indicators.models import Indicator
+    from chanye.targets.services import target_create
+
+    # 工信局 owns 产值: its card lists this target although 金融 is outside the bureau's industries.
+    finance = systems.industries.get(code="FINANCE")
+    output = Indicator.objects.get(code="output")
+    values = {"industry": finance, "indicator": output, "year": 2030, "value": Decimal(1000)}
+    target = target_create(values=values, by=personas["drc"])
+    client = login(personas[persona])
+    models = {"leaders": Leader, "departments": Department}
+    links: set[str] = set()
+    for kind, code in cards:
+        base = f"/cockpit/{kind}/{models[kind].objects.get(code=code).pk}/"
+        for url in [base, *(f"{base}{section}/" for section in SECTIONS)]:
+            page = client.get(f"{url}?month=2025-06")
+            assert page.status_code == 200, url
+            links |= _links(page.content.decode())
+    assert any(link.startswith("/cockpit/") for link in links)
+    iit = department_scorecard(user=personas[persona], department=world["department"], month=MONTH)
+    assert target.pk in {item.target.pk for item in iit.targets}  # listed on the card, linked or not
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, (persona, link)
+
+
+def test_a_colleagues_card_names_the_rows_out_of_scope_without_links(world, personas, login):
+    leader = world["leader"]
+    url = f"/cockpit/leaders/{leader.pk}/?month=2025-06"
+    colleague = login(personas["other_leader"]).get(url)
+    html = colleague.content.decode()
+    reach = colleague.context["card"].reach
+    assert not reach.projects and not reach.enterprises and not reach.cases and not reach.subject
+    links = _links(html)
+    assert "测试项目0" in html and "/projects/TH2025-800/" not in links
+    assert "用地问题0" in html and not any(re.match(r"/cases/\d+/", link) for link in links)
+    assert f"/leaders/{leader.code}/" not in links  # 职责与分工 opens for its own leader only
+
+    # The same numbers and rows whoever reads the card; only the links differ.
+    own = login(personas["leader"]).get(url)
+    assert own.context["f"] == colleague.context["f"]
+    assert "/projects/TH2025-800/" in own.content.decode()
+    for section in SECTIONS:
+        rows_url = f"/cockpit/leaders/{leader.pk}/{section}/?month=2025-06"
+        assert len(login(personas["other_leader"]).get(rows_url).context["rows"]) == len(
+            login(personas["leader"]).get(rows_url).context["rows"]
+        )
+
+
+def test_working_out_the_links_reads_no_query_per_row(world, personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas["leader"])
+    iit = world["department"]
+    url = f"/cockpit/departments/{iit.pk}/enterprises/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request also reads the session and the caches
+    before = queries()
+    today = timezone.localdate()
+    for n in range(5):
+        firm = Enterprise.objects.create(uscc=uscc_for(400 + n), name=f"新增企业{n}", synthetic=True)
+        Liaison.objects.create(enterprise=firm, leader=world["leader"], department=iit, since=today)
+        Case.objects.create(
+            title=f"新增案件{n}", department=iit, sla_days=30, deadline=today, enterprise=firm
+        )
+    assert queries() == before
