@@ -179,6 +179,7 @@ def set_up(users: int) -> None:
 def earlier_sessions(usernames: list[str]) -> dict[str, str]:
     """Sessions of users who signed in before the burst, as `login()` leaves them (auth user id, backend,
     session hash): username → session key."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -188,7 +189,7 @@ def earlier_sessions(usernames: list[str]) -> dict[str, str]:
     for user in User.objects.filter(username__in=usernames):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys[user.username] = session.session_key

@@ -194,6 +194,9 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)  # 0 turns expiry off
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+# Django's database sessions and model backend, each read by one fixed statement (chanye.accounts.sessions).
+SESSION_ENGINE = "chanye.accounts.sessions"
+AUTHENTICATION_BACKENDS = ["chanye.accounts.sessions.UserBackend"]
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 # Idle timeout: a session ends this long after the latest request, give or take SESSION_REFRESH_SECONDS
 # (chanye.accounts.middleware.SessionIdleMiddleware saves it at most that often, not on every page).

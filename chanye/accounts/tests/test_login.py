@@ -143,6 +143,23 @@ def test_idle_session_ends_thirty_minutes_after_the_latest_request(make_user, cl
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
+def test_a_disabled_or_changed_account_loses_its_open_session_at_the_next_page(make_user, client):
+    bob = make_user("bob", Role.DEPARTMENT_OFFICER)
+    post_login(client, "bob", PASSWORD)
+    assert client.get("/accounts/profile/").status_code == 200
+    type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+    carol = make_user("carol", Role.DEPARTMENT_OFFICER)
+    post_login(client, "carol", PASSWORD)
+    assert client.get("/accounts/profile/").status_code == 200
+    carol.set_password("Another-Passw0rd-2025")  # changed elsewhere: the session's hash no longer matches
+    carol.save(update_fields=["password"])
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
 def test_signing_out_leaves_no_session_behind(make_user, client):
     from django.contrib.sessions.models import Session
 
