@@ -197,13 +197,17 @@ def earlier_sessions(usernames: list[str]) -> dict[str, str]:
 
 
 def reset_month() -> None:
-    """--keep: forget what an earlier run filed for the month (and its sessions)."""
+    """--keep: forget what an earlier run filed for the month (and its sessions); the filers' password hashed
+    again by the hasher in force, so a sign-in costs what it costs today (no rehash on the way)."""
+    from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.models import Session
 
+    from chanye.accounts.models import User
     from chanye.projects.models import Filing
 
     Filing.objects.filter(period=PERIOD, project__code__startswith=PREFIX).delete()
     Session.objects.all().delete()
+    User.objects.filter(username__startswith="filer").update(password=make_password(PASSWORD))
 
 
 def prepared(users: int) -> bool:

@@ -50,3 +50,24 @@ def test_passwords_expire_and_the_user_is_sent_to_change_it(make_user, client):
     client.force_login(user)
     response = client.get("/industries/")
     assert response.status_code == 302 and response.url.startswith("/accounts/password/")
+
+
+@pytest.mark.django_db
+def test_passwords_are_hashed_with_argon2id_and_older_hashes_upgrade_at_sign_in(make_user, client, settings):
+    import importlib
+
+    from django.contrib.auth.hashers import make_password
+
+    from chanye.accounts.tests.test_login import post_login
+    from conftest import PASSWORD
+
+    # the configured hashers, not the conftest's fast one for tests
+    settings.PASSWORD_HASHERS = importlib.import_module("config.settings").PASSWORD_HASHERS
+    assert make_password("Tianhe-2035-Pw").startswith("argon2$argon2id$")
+    user = make_user("old", Role.DEPARTMENT_OFFICER)
+    type(user).objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    response = post_login(client, "old", PASSWORD)
+    assert response.status_code == 302 and "/accounts/login/" not in response.url
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    assert client.get("/accounts/profile/").status_code == 200
