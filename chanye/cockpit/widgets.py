@@ -72,7 +72,10 @@ def time_budget(seconds: float) -> Iterator[None]:
     if connection.vendor == "postgresql":
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [max(1, int(seconds * 1000))])
+                # set_config(…, true) is SET LOCAL with a parameter the server can bind
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(max(1, int(seconds * 1000)))]
+                )
             with connection.execute_wrapper(guard):
                 yield
             with connection.cursor() as cursor:  # an enclosing transaction (tests) keeps its own limit
