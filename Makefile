@@ -19,7 +19,9 @@ help: ## list the commands
 
 .venv/.synced: requirements.lock pyproject.toml | .tools/bin/uv
 	$(UV) venv --quiet --allow-existing .venv
-	$(UV) pip sync --quiet --python .venv/bin/python --require-hashes requirements.lock
+	# --compile-bytecode: every process (server, worker, CLI, tests) imports from .pyc, also where the
+	# environment sets PYTHONDONTWRITEBYTECODE and Python would otherwise compile each module on each start
+	$(UV) pip sync --quiet --compile-bytecode --python .venv/bin/python --require-hashes requirements.lock
 	$(UV) pip install --quiet --python .venv/bin/python --no-deps --no-build-isolation -e .
 	@touch $@
 
