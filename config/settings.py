@@ -123,11 +123,13 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters bound by the server, so psycopg prepares a statement run again and again on a
-        # connection (every page's session, user and filing reads): parsed and planned once, not per request.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-            "DB_SERVER_SIDE_BINDING", True
-        )
+        # Parameters bound by the server, and a statement a connection has run `DB_PREPARE_THRESHOLD` times
+        # prepared (every page's session, user and filing reads): parsed and planned once, not per request.
+        # Django leaves psycopg's preparing off for connection poolers; behind one in transaction mode
+        # (PgBouncer before 1.21), set DB_PREPARE_THRESHOLD=0.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
+        options["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
