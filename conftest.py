@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -14,6 +15,11 @@ from chanye.accounts.roles import Role
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parent / "shared"
 PASSWORD = "Chanye-test-2025"
+
+# Property tests assert what they compute, never how fast: Hypothesis's per-example deadline (200 ms) is a
+# timed test, and on a shared two-core machine an example with a database round trip can miss it by chance.
+hypothesis_settings.register_profile("chanye", deadline=None)
+hypothesis_settings.load_profile("chanye")
 
 
 @pytest.fixture
