@@ -5,7 +5,7 @@ command line (`chanye projects remind`)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from chanye.audit.services import audit_record
@@ -199,16 +199,6 @@ def _emails(sent: list[Planned], *, period: date, today: date) -> list[mail.Emai
 
 
 # ---------------------------------------------------------------------------------------------- reads
-
-
-def last_reminded(*, period: date, project_ids) -> dict[int, datetime]:
-    """When each project was last reminded about `period` (projects never reminded are absent)."""
-    rows = (
-        Reminder.objects.filter(period=period, project_id__in=list(project_ids))
-        .values("project_id")
-        .annotate(last=Max("sent_at"))
-    )
-    return {row["project_id"]: row["last"] for row in rows}
 
 
 def reminder_list(*, user, period: date | None = None) -> QuerySet[Reminder]:

@@ -1,13 +1,13 @@
 """Reads of the key-project module, always through the user's scope."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from chanye.projects.models import AnnualPlan, Filing, FilingStatus, Project
+from chanye.projects.models import AnnualPlan, Filing, FilingStatus, Project, Reminder
 from chanye.projects.services import ACTIVE_STAGES, FILED_FIELDS, due_on, filing_prefill
 
 
@@ -41,6 +41,7 @@ class FilingRow:
     filing: Filing | None
     due: date
     late: bool  # submitted after the deadline, or still not submitted after it
+    last_reminded: datetime | None = None  # the latest reminder about this month, to anyone
 
     @property
     def status_label(self) -> str:
@@ -48,26 +49,40 @@ class FilingRow:
 
 
 def filing_board(*, user, period: date, today: date | None = None) -> list[FilingRow]:
-    """Every active project in scope with its filing for `period` (or none), its deadline and lateness."""
+    """Every active project in scope with its filing for `period` (or none), its deadline, lateness and
+    latest reminder: one query (a filing's scope is its project's), since every filer reads the board twice
+    at the deadline; the columns the board shows and no more."""
     today = today or timezone.localdate()
     due = due_on(period)
-    # The columns the board shows, and no more: every filer reads it twice at the deadline.
     projects = (
         Project.objects.visible_to(user)
         .filter(stage__in=ACTIVE_STAGES)
+        .annotate(month=FilteredRelation("filings", condition=Q(filings__period=period)))
         .select_related("department")
         .only("code", "name", "department__name")
+        .annotate(
+            filing_id=F("month__id"),
+            filing_status=F("month__status"),
+            filing_submitted_at=F("month__submitted_at"),
+            reminded=Subquery(
+                Reminder.objects.filter(project=OuterRef("pk"), period=period)
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
         .order_by("code")
     )
-    filings = {
-        f.project_id: f
-        for f in Filing.objects.visible_to(user)
-        .filter(period=period)
-        .only("project_id", "status", "submitted_at")
-    }
     rows = []
     for project in projects:
-        filing = filings.get(project.pk)
+        filing = None
+        if project.filing_id is not None:
+            filing = Filing(
+                id=project.filing_id,
+                project=project,
+                period=period,
+                status=project.filing_status,
+                submitted_at=project.filing_submitted_at,
+            )
         submitted = (
             filing is not None and filing.submitted_at is not None and filing.status != FilingStatus.RETURNED
         )
@@ -76,7 +91,7 @@ def filing_board(*, user, period: date, today: date | None = None) -> list[Filin
             late = timezone.localdate(filing.submitted_at) > due
         else:
             late = today > due
-        rows.append(FilingRow(project, filing, due, late))
+        rows.append(FilingRow(project, filing, due, late, project.reminded))
     return rows
 
 
@@ -89,10 +104,21 @@ def review_queue(*, user) -> QuerySet[Filing]:
 
 
 def filing_or_prefill(*, project: Project, period: date) -> tuple[Filing | None, dict]:
-    filing = Filing.objects.filter(project=project, period=period).first()
-    if filing is not None:
-        return filing, {name: getattr(filing, name) for name in FILED_FIELDS}
-    return None, filing_prefill(project=project, period=period)
+    """The month's filing and its values, or (None, the prefill). One query reads the month's filing and the
+    one before it that the prefill continues (the same year's latest earlier one that is not a draft)."""
+    month, earlier = None, None
+    for filing in (
+        Filing.objects.filter(project=project, period__year=period.year, period__lte=period)
+        .exclude(period__lt=period, status=FilingStatus.DRAFT)
+        .order_by("-period")[:2]
+    ):
+        if filing.period == period:
+            month = filing
+        elif earlier is None:
+            earlier = filing
+    if month is not None:
+        return month, {name: getattr(month, name) for name in FILED_FIELDS}
+    return None, filing_prefill(project=project, period=period, previous=earlier)
 
 
 def completion(plan: Decimal | None, cumulative: Decimal | None) -> Decimal | None:

@@ -180,7 +180,10 @@ def _clean_values(values: dict[str, Any], earlier: Decimal) -> dict[str, Any]:
     return cleaned
 
 
-@transaction.atomic
+class _FiledMeanwhile(Exception):
+    """A first save lost its INSERT to a concurrent first save of the same month."""
+
+
 def filing_save(
     *,
     project: Project,
@@ -194,6 +197,31 @@ def filing_save(
     be changed by the filer; a stale `expected_version` is refused (`StaleEdit`), and so is
     `expected_version=0` ("I saw no filing yet") once the month has one, even if it was created a moment
     ago by a concurrent first save."""
+    try:
+        return _filing_save(
+            project=project,
+            period=period,
+            values=values,
+            by=by,
+            expected_version=expected_version,
+            submit=submit,
+        )
+    except _FiledMeanwhile:
+        # Read after the save's transaction rolled back (or back to its savepoint, inside another one).
+        current = Filing.objects.filter(project=project, period=period).values_list("version", flat=True)
+        raise StaleEdit(_FILED_MEANWHILE.format(version=current.first() or 1)) from None
+
+
+@transaction.atomic
+def _filing_save(
+    *,
+    project: Project,
+    period: date,
+    values: dict[str, Any],
+    by,
+    expected_version: int | None,
+    submit: bool,
+) -> Filing:
     if not can_file(by, project):
         raise PermissionDenied("只有项目业主单位可以填报本项目月报")
     # Read with its row lock at once (the deadline rush saves thousands of these in minutes).
@@ -236,12 +264,12 @@ def filing_save(
         exclude=["version", "project", "submitted_by", "reviewed_by"], validate_constraints=False
     )
     if creating:
+        # No savepoint of its own (two statements less a first save): a lost INSERT ends the whole save,
+        # and filing_save reads the winner's version once this transaction has rolled back.
         try:
-            with transaction.atomic():
-                filing.save(force_insert=True)
+            filing.save(force_insert=True)
         except IntegrityError:
-            current = Filing.objects.filter(project=project, period=period).values_list("version", flat=True)
-            raise StaleEdit(_FILED_MEANWHILE.format(version=current.first() or 1)) from None
+            raise _FiledMeanwhile from None
     else:
         filing.save()
     after = {name: _plain(getattr(filing, name)) for name in FILED_FIELDS}

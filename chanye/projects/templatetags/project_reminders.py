@@ -1,16 +1,10 @@
-"""Reminders on the filing board: when each late project was last reminded, and a filer's own reminders."""
+"""A filer's own reminders on the filing board (when each project was last reminded comes with the board's rows)."""
 
 from django import template
 
 from chanye.projects import reminders
 
 register = template.Library()
-
-
-@register.simple_tag
-def last_reminded(period, rows):
-    """`{% last_reminded period rows as reminded %}`: {project id: the latest reminder's time} in one query."""
-    return reminders.last_reminded(period=period, project_ids=[row.project.pk for row in rows])
 
 
 @register.simple_tag
