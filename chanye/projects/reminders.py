@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -216,6 +216,8 @@ def reminder_list(*, user, period: date | None = None) -> QuerySet[Reminder]:
 
 def inbox(*, user, limit: int = 10) -> list[tuple[Reminder, bool]]:
     """A filer's latest reminders, each with whether that month's filing has been submitted since."""
+    if not _ever_reminded(user):
+        return []
     reminders = list(reminder_list(user=user).select_related(None).select_related("project")[:limit])
     if not reminders:
         return []
@@ -227,3 +229,14 @@ def inbox(*, user, limit: int = 10) -> list[tuple[Reminder, bool]]:
         .values_list("project_id", "period")
     )
     return [(reminder, (reminder.project_id, reminder.period) in filed) for reminder in reminders]
+
+
+def _ever_reminded(user) -> bool:
+    """Whether anything was ever sent to this user: one fixed statement (no ORM query to compile), since
+    every filer's board asks at the deadline and most have never been reminded."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Reminder._meta.db_table} WHERE recipient_id = %s LIMIT 1",  # noqa: S608
+            [user.pk],
+        )
+        return cursor.fetchone() is not None
