@@ -9,6 +9,7 @@ replaces tags and rule-based industry memberships of the touched enterprises. A 
 and rolls back, so its counts are exact. Nothing is ever half-written; the same file twice changes nothing.
 """
 
+import functools
 import gc
 import json
 import queue
@@ -20,14 +21,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import sql as psycopg_sql
 
 from chanye.core.tabular import Table, TabularError, column_letter, find_header
-from chanye.enterprises.columnar import ColumnarChecker
+from chanye.enterprises.columnar import Batch, ColumnarChecker
 from chanye.enterprises.models import (
     Enterprise,
     EnterpriseChange,
@@ -50,6 +53,9 @@ BATCH = 5000
 CHECK_BATCH = 50_000
 # A first load writes each batch while the next is checked: smaller batches leave less to write at the end.
 FIRST_LOAD_BATCH = 20_000
+# …and it starts small, the batches growing threefold up to FIRST_LOAD_BATCH: the server has its first rows
+# to write a tenth of a second after the file is open instead of after a whole batch was read and checked.
+FIRST_LOAD_START = 2_000
 MAX_STORED_ERRORS = 100_000
 # Fields compared and written; the scale follows from the figures and the GB/T code.
 DATA_FIELDS = [
@@ -288,55 +294,63 @@ def _first_load(
         rebuild = _drop_secondary_indexes(cursor)
         relink = _drop_foreign_keys(cursor)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        insert, params = _new_rows_insert(fields, constants, now, all_staged=True)
         link, former, members = (
             EnterpriseTag._meta.db_table,
             FormerName._meta.db_table,
             Membership._meta.db_table,
         )
         memberships = classify and version_id is not None
-
-        def write(batch_cursor) -> None:
-            batch_cursor.execute(
-                f"WITH created AS ({insert} RETURNING id, uscc) "
-                f"INSERT INTO chanye_stage_touched (id, uscc, created) SELECT id, uscc, true FROM created",
-                params,
-            )
-            joined = "JOIN chanye_stage_touched t ON t.uscc = {0}.uscc"
-            if "tags" in checker.fields:
-                batch_cursor.execute(
-                    f"INSERT INTO {link} (enterprise_id, tag_id) SELECT DISTINCT t.id, st.tag_id "
-                    f"FROM {STAGE_TAG} st {joined.format('st')}"
-                )
-            batch_cursor.execute(
-                f"INSERT INTO {former} (enterprise_id, name) SELECT DISTINCT t.id, sf.name "
-                f"FROM {STAGE_FORMER} sf {joined.format('sf')}"
-            )
-            if memberships:
-                batch_cursor.execute(
-                    f"INSERT INTO {members} (enterprise_id, industry_id, kind, rule, version_id, assigned_at) "
-                    f"SELECT t.id, sm.industry_id, sm.kind, sm.rule, %s, %s FROM {STAGE_MEMBER} sm "
-                    f"{joined.format('sm')}",
-                    [version_id, now],
-                )
-            batch_cursor.execute(
-                f"TRUNCATE {STAGE}, {STAGE_TAG}, {STAGE_MEMBER}, {STAGE_FORMER}, chanye_stage_touched"
-            )
-
-        cursor.execute("DROP TABLE IF EXISTS chanye_stage_touched")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE chanye_stage_touched (id bigint, uscc varchar(18), created boolean)"
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        # What a staged row does not carry (the import's time, the model's defaults, the memberships' version)
+        # is the same on every row: column defaults for the load's length, so that COPY fills it in.
+        relink += _load_defaults(
+            cursor,
+            table,
+            {
+                model_field.column: _unstaged_value(model_field, constants, now)
+                for model_field in Enterprise._meta.concrete_fields
+                if not model_field.primary_key and model_field.name not in fields
+            },
         )
-        try:
-            with _collector_paused(), _apart(progress) as report:
-                seen = _phase_one(rows, checker, cursor, fields, outcome, report, write, FIRST_LOAD_BATCH)
-                if not outcome.error_count:
-                    if report:
-                        report("writing", seen)
-                    for statement in [*rebuild, *relink]:
-                        cursor.execute(statement)
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS chanye_stage_touched")
+        if memberships:
+            relink += _load_defaults(cursor, members, {"version_id": version_id, "assigned_at": now})
+
+        def write(batch_cursor, stage: pl.DataFrame, batch: Batch) -> None:
+            """One checked batch, copied straight into the register and its side tables (COPY writes rows in
+            bulk; INSERT … SELECT from a stage one by one): its enterprises numbered from the register's
+            sequence here, so that their tags, former names and memberships need no join on the code."""
+            batch_cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, stage.height])
+            numbered = stage.select(
+                "row_no",
+                pl.Series("enterprise_id", [record[0] for record in batch_cursor.fetchall()], dtype=pl.Int64),
+            )
+            _stage(
+                batch_cursor,
+                table,
+                stage.select(pl.exclude("row_no")).with_columns(id=numbered["enterprise_id"]),
+            )
+
+            def of_rows(part: pl.DataFrame, *names: str) -> pl.DataFrame:
+                return numbered.join(part, on="row_no", maintain_order="right").select(
+                    "enterprise_id", *names
+                )
+
+            if "tags" in checker.fields:
+                _stage(batch_cursor, link, of_rows(batch.tags, "tag_id").unique(maintain_order=True))
+            _stage(batch_cursor, former, of_rows(batch.formers, "name").unique(maintain_order=True))
+            if memberships:
+                _stage(batch_cursor, members, of_rows(batch.members, "industry_id", "kind", "rule"))
+
+        with _collector_paused(), _apart(progress) as report:
+            seen = _phase_one(
+                rows, checker, cursor, fields, outcome, report, write, FIRST_LOAD_BATCH, FIRST_LOAD_START
+            )
+            if not outcome.error_count:
+                if report:
+                    report("writing", seen)
+                for statement in [*rebuild, *relink]:
+                    cursor.execute(statement)
         outcome.unchanged = outcome.duplicates
         outcome.written = not (outcome.error_count or dry_run)
         if not outcome.written:
@@ -374,12 +388,13 @@ def _phase_one(
     fields,
     outcome: Outcome,
     progress,
-    write: Callable[[Any], None] | None = None,
+    write: Callable[[Any, pl.DataFrame, Batch], None] | None = None,
     batch_rows: int = CHECK_BATCH,
+    first_rows: int | None = None,
 ) -> int:
     """Check the rows a batch at a time (`columnar`), drop repeated rows, stage the rest. With `write` (a
-    first load), each clean batch is written from the stage at once and the stage emptied; after the first
-    error nothing more is staged — the transaction will be rolled back."""
+    first load), each clean batch is handed to it instead (`write(cursor, rows, batch)`, on the staging
+    thread); after the first error nothing more is written — the transaction will be rolled back."""
     names = ["uscc", *[name for name in fields if name != "uscc"]]
     columnar = ColumnarChecker(checker, names, postgres=connection.vendor == "postgresql")
     columns = {"row_no": "row_no", **{name: _column(name) for name in names}}
@@ -388,7 +403,10 @@ def _phase_one(
     count = rejected = 0
     stager = _Stager(cursor)
     try:
-        for chunk in _ahead(_chunks(rows, batch_rows)):
+        chunks = _chunks(rows, batch_rows, first_rows)
+        # A first load waits on its writes, not on reading: a reading thread would only take the interpreter
+        # from the checks and the writing thread.
+        for chunk in chunks if write is not None else _ahead(chunks):
             numbers = [number for number, _cells in chunk]
             cells = [row for _number, row in chunk]
             count += len(chunk)
@@ -434,6 +452,11 @@ def _phase_one(
                 if progress:
                     progress("checking", count)
                 continue
+            if write is not None:
+                stager.run(functools.partial(write, stage=kept.rename(columns), batch=batch))
+                if progress:
+                    progress("checking", count)
+                continue
             codes = kept.select("row_no", "uscc")
             stager.add(STAGE, kept.rename(columns))
             stager.add(STAGE_TAG, codes.join(batch.tags, on="row_no").select("uscc", "tag_id"))
@@ -442,8 +465,6 @@ def _phase_one(
                 codes.join(batch.members, on="row_no").select("uscc", "industry_id", "kind", "rule"),
             )
             stager.add(STAGE_FORMER, codes.join(batch.formers, on="row_no").select("uscc", "name"))
-            if write is not None:
-                stager.run(write)
             if progress:
                 progress("checking", count)
     finally:
@@ -514,13 +535,16 @@ def _ahead(chunks: Iterator[list]) -> Iterator[list]:
         reader.join()
 
 
-def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+def _chunks(rows: Iterator, size: int, first: int | None = None) -> Iterator[list]:
+    """Lists of `size` rows; with `first`, the first list has that many and the next ones grow threefold."""
     chunk: list = []
+    target = min(first or size, size)
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= size:
+        if len(chunk) >= target:
             yield chunk
             chunk = []
+            target = min(target * 3, size)
     if chunk:
         yield chunk
 
@@ -659,11 +683,43 @@ def _merge(
         cursor.execute(f"DROP TABLE IF EXISTS {temporary}")
 
 
-def _new_rows_insert(
-    fields: list[str], constants: dict[str, Any], now, *, all_staged: bool = False
-) -> tuple[str, list[Any]]:
-    """INSERT … SELECT of the staged new enterprises (those in chanye_stage_new, or every staged row): staged
-    values, the model's defaults for the rest."""
+def _unstaged_value(model_field, constants: dict[str, Any], now) -> Any:
+    """A new enterprise's value of a field the file does not give: the import's time, a constant of the
+    import, or the model's default."""
+    if model_field.name in ("created_at", "updated_at"):
+        return now
+    if model_field.name in constants:
+        return constants[model_field.name]
+    default = model_field.get_default()
+    return None if default is None and model_field.null else default
+
+
+def _load_defaults(cursor, table: str, values: dict[str, Any]) -> list[str]:
+    """PostgreSQL: `values` (column → value) made the columns' defaults, returning the statements that put
+    the defaults they had back (run before the load commits; a rollback undoes both)."""
+    cursor.execute(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d "
+        "ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)",
+        [table, list(values)],
+    )
+    before = dict(cursor.fetchall())
+    restore = []
+    for column, value in values.items():
+        literal = psycopg_sql.Literal(value.value if isinstance(value, Enum) else value)
+        cursor.execute(
+            f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {literal.as_string(connection.connection)}'
+        )
+        expression = before[column]
+        restore.append(
+            f'ALTER TABLE {table} ALTER COLUMN "{column}" '
+            + (f"SET DEFAULT {expression}" if expression is not None else "DROP DEFAULT")
+        )
+    return restore
+
+
+def _new_rows_insert(fields: list[str], constants: dict[str, Any], now) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the staged new enterprises (those in chanye_stage_new): staged values, the model's
+    defaults for the rest."""
     table = Enterprise._meta.db_table
     names, selects, params = [], [], []
     for model_field in Enterprise._meta.concrete_fields:
@@ -673,13 +729,7 @@ def _new_rows_insert(
         if model_field.name in fields:
             selects.append(f"s.{model_field.column}")
             continue
-        if model_field.name in ("created_at", "updated_at"):
-            value = now
-        elif model_field.name in constants:
-            value = constants[model_field.name]
-        else:
-            default = model_field.get_default()
-            value = None if default is None and model_field.null else default
+        value = _unstaged_value(model_field, constants, now)
         # PostgreSQL types a bare parameter in a SELECT list as text: say what it is.
         selects.append(
             f"CAST(%s AS {model_field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
@@ -688,9 +738,10 @@ def _new_rows_insert(
     # The new rows were found before anything was written (chanye_stage_new): an insert that also read the
     # register would, on a register just emptied (statistics: no rows), scan it once per row, seeing its own
     # fresh rows each time — hours for a million.
-    insert = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s"
-    if not all_staged:
-        insert += " JOIN chanye_stage_new n ON n.uscc = s.uscc"
+    insert = (
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {STAGE} s "
+        "JOIN chanye_stage_new n ON n.uscc = s.uscc"
+    )
     return insert, params
 
 

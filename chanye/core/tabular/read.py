@@ -140,6 +140,21 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _float_text(value: float) -> str:
+    """cell_text of a float (what most non-text cells of a sheet are), without its type tests."""
+    if value.is_integer():  # False for nan and the infinities
+        return str(int(value))
+    if value != value or value in (float("inf"), float("-inf")):
+        return ""
+    text = repr(value)
+    return text if "e" not in text else format(Decimal(text), "f")
+
+
+# cell_text by the exact type of a cell, for the types a sheet is mostly made of; other types (datetime is a
+# subclass of date, bool of int) go through cell_text itself.
+_TEXT_OF_TYPE = {float: _float_text, dt.date: dt.date.isoformat}
+
+
 def column_letter(index: int) -> str:
     """Excel's column name for a 0-based index (0 → "A", 25 → "Z", 26 → "AA"), for messages to users."""
     if index < 0:
@@ -244,12 +259,13 @@ class Table:
         merges = _MergeFiller(sheet.merged_cell_ranges or [])
         max_rows = self.limits.max_rows
         merged = bool(sheet.merged_cell_ranges)
+        text_of = _TEXT_OF_TYPE.get
         for offset, raw in enumerate(sheet.iter_rows()):
             index = first_row + offset
             if index >= max_rows:
                 raise _too_many_rows(max_rows)
             # Text cells (most of a sheet) are taken as they are; the rest go through cell_text.
-            cells = [value if type(value) is str else cell_text(value) for value in raw]
+            cells = [value if type(value) is str else text_of(type(value), cell_text)(value) for value in raw]
             if lead:
                 cells[:0] = lead
             if merged:
