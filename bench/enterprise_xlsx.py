@@ -1,7 +1,7 @@
 # ruff: noqa: S608 - SQL here is built from catalogue names and constants only.
 """Import of the synthetic register as XLSX: our open_table + import_table against calamine + a raw bulk load.
 
-    .venv/bin/python bench/enterprise_xlsx.py --rows 100000 --backend {postgresql,sqlite} [--drop]
+    .venv/bin/python bench/enterprise_xlsx.py --rows 100000 --backend {postgresql,sqlite} [--repeat 5] [--drop]
 
 input     chanye.core.tabular.write_xlsx of demo.generate(rows) (cached as build/bench/enterprises-<rows>.xlsx);
           figures and dates are written as numbers and dates, as Excel would hold them; codes stay text.
@@ -10,6 +10,8 @@ baseline  python_calamine: read the first sheet (iter_rows), then COPY … FROM 
           (PostgreSQL) or executemany (SQLite) into the bare copy of the enterprise table (same columns,
           constraints and indexes; on SQLite with the FTS5 trigram index and its trigger); the only
           conversion is '' → NULL for non-text cells and 12.0 → 12 for the integer column.
+ratio     baseline and ours run alternately --repeat times (the register emptied between runs of ours);
+          the ratio is of the best run of each, and every run's own ratio is printed beside it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="baseline and ours run alternately this many times; the ratio is of the best of each",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the bench database / folder at the end")
     return parser.parse_args(argv)
 
@@ -229,6 +237,20 @@ def ours(path: Path, rows: int) -> tuple[float, dict]:
     }
 
 
+def empty_register(backend: str) -> None:
+    """Between two runs of ours: the register empty again, as the first run found it (PostgreSQL: emptied
+    with what hangs on it; SQLite: a new database file, since a file emptied in place loads slower)."""
+    if backend == "postgresql":
+        from django.db import connection
+
+        from chanye.enterprises.models import Enterprise
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Enterprise._meta.db_table} CASCADE")
+    else:
+        benchlib.recreate("sqlite", "xlsx")
+
+
 def main() -> None:
     args = parse_args()
     code = benchlib.code_version()
@@ -240,21 +262,33 @@ def main() -> None:
     results: dict = {"backend": args.backend, "rows": args.rows, "machine": benchlib.machine(), "code": code}
     results["read_only"] = read_only(path, args.rows)
     say(f"  calamine read of the sheet alone: {results['read_only']:.1f} s")
-    results["baseline"] = (pg_baseline if args.backend == "postgresql" else sqlite_baseline)(path, args.rows)
-    say(
-        f"  baseline (calamine + raw {'COPY' if args.backend == 'postgresql' else 'executemany'}): {results['baseline']:.1f} s"
-    )
-    results["ours"], detail = ours(path, args.rows)
-    results["ours_detail"] = detail
-    say(
-        f"  ours: {results['ours']:.1f} s = {args.rows / results['ours']:,.0f} rows/s (open {detail['open']:.1f} s, "
-        f"read+check+stage {detail['phase1']:.1f} s, merge {detail['merge']:.1f} s); created {detail['created']:,}"
-    )
-    say(f"\n--- summary (XLSX, {args.backend}, {args.rows:,} rows)")
+    baseline = pg_baseline if args.backend == "postgresql" else sqlite_baseline
+    tool = "COPY" if args.backend == "postgresql" else "executemany"
+    # Alternately, best of each: on a shared machine one run of either moves by ±20 %; the fastest run of a
+    # method is the one least disturbed (as timeit reports), and alternating gives both the same minutes.
+    baselines, runs = [], []
+    for attempt in range(1, args.repeat + 1):
+        baselines.append(baseline(path, args.rows))
+        say(f"  [{attempt}] baseline (calamine + raw {tool}): {baselines[-1]:.1f} s")
+        if attempt > 1:
+            empty_register(args.backend)
+        elapsed, detail = ours(path, args.rows)
+        runs.append((elapsed, detail))
+        say(
+            f"  [{attempt}] ours: {elapsed:.1f} s = {args.rows / elapsed:,.0f} rows/s (open {detail['open']:.1f} s, "
+            f"read+check+stage {detail['phase1']:.1f} s, merge {detail['merge']:.1f} s); created {detail['created']:,}"
+            f"; ratio {ratio(elapsed, baselines[-1])}"
+        )
+    results["baseline"] = min(baselines)
+    results["ours"], results["ours_detail"] = min(runs, key=lambda run: run[0])
+    results["baselines"], results["ours_runs"] = baselines, [run[0] for run in runs]
+    pairs = sorted(elapsed / base for (elapsed, _detail), base in zip(runs, baselines, strict=True))
+    say(f"\n--- summary (XLSX, {args.backend}, {args.rows:,} rows, best of {args.repeat})")
     say(f"  ours      {results['ours']:7.1f} s  {args.rows / results['ours']:9,.0f} rows/s")
     say(
         f"  baseline  {results['baseline']:7.1f} s  {args.rows / results['baseline']:9,.0f} rows/s  "
-        f"ours/baseline = {ratio(results['ours'], results['baseline'])} (target ≤ 1.5)"
+        f"ours/baseline = {ratio(results['ours'], results['baseline'])} (target ≤ 1.5); "
+        f"run by run {', '.join(f'{value:.2f}' for value in pairs)}"
     )
     benchlib.check_code(code)
     out = BUILD / "results"
