@@ -24,7 +24,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -152,7 +152,7 @@ def _float_text(value: float) -> str:
 
 # cell_text by the exact type of a cell, for the types a sheet is mostly made of; other types (datetime is a
 # subclass of date, bool of int) go through cell_text itself.
-_TEXT_OF_TYPE = {float: _float_text, dt.date: dt.date.isoformat}
+_TEXT_OF_TYPE: dict[type, Callable[[Any], str]] = {float: _float_text, dt.date: dt.date.isoformat}
 
 
 def column_letter(index: int) -> str:
