@@ -38,9 +38,13 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id):
         model = get_user_model()
+        # The model's columns by name, not `*`: on PostgreSQL the statement is prepared on each long-lived
+        # connection, and a column a migration adds would change a prepared `*`'s result ("cached plan must
+        # not change result type") until the connection is replaced.
+        columns = ", ".join(f'"{field.column}"' for field in model._meta.concrete_fields)
         found = list(
             model._default_manager.raw(
-                f"SELECT * FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",  # noqa: S608
+                f"SELECT {columns} FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",  # noqa: S608
                 [user_id],
             )
         )
