@@ -41,7 +41,7 @@ def parse_args(argv=None):
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument(
         "--repeat",
-        type=int,
+        type=lambda text: max(1, int(text)),
         default=5,
         help="baseline and ours run alternately this many times; the ratio is of the best of each",
     )

@@ -280,7 +280,8 @@ def _first_load(
     """PostgreSQL, into an empty register: one transaction from the first row, each checked batch written
     while the next is checked (the server writes on one core while Python checks on the other), instead of
     checking everything and then merging while Python idles. All or nothing as ever: a rejected row, or a dry
-    run, rolls the whole load back. The register is locked against writers (it was empty; readers go on);
+    run, rolls the whole load back. The register and the memberships are locked for the load's length (it
+    drops their indexes and sets column defaults: readers of either wait; the register was empty);
     progress goes through another connection so it is seen while the load is open. Returns None when another
     load filled the register first (the caller takes the ordinary path)."""
     table = Enterprise._meta.db_table

@@ -76,13 +76,13 @@ def filing_board(*, user, period: date, today: date | None = None) -> list[Filin
     for project in projects:
         filing = None
         if project.filing_id is not None:
-            filing = Filing(
-                id=project.filing_id,
-                project=project,
-                period=period,
-                status=project.filing_status,
-                submitted_at=project.filing_submitted_at,
+            # The columns read here, the others deferred (read on access, never a model default shown).
+            filing = Filing.from_db(
+                None,
+                ["id", "project_id", "period", "status", "submitted_at"],
+                [project.filing_id, project.pk, period, project.filing_status, project.filing_submitted_at],
             )
+            filing.project = project
         submitted = (
             filing is not None and filing.submitted_at is not None and filing.status != FilingStatus.RETURNED
         )
