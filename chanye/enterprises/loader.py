@@ -103,8 +103,9 @@ def _plain(value: Any) -> Any:
 
 
 def _stage(cursor, table: str, frame: pl.DataFrame) -> None:
-    """A polars frame of staging text into a temporary table: COPY … (FORMAT csv) on PostgreSQL, where an
-    unquoted empty field is NULL and a quoted one is ''; executemany on SQLite."""
+    """A polars frame of staging text into a table (a stage, or in a first load the register and its side
+    tables): COPY … (FORMAT csv) on PostgreSQL, where an unquoted empty field is NULL and a quoted one is '';
+    executemany on SQLite."""
     if frame.height == 0:
         return
     names = ", ".join(frame.columns)
