@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Func, Max, Q, QuerySet
 from django.utils import timezone
 
 from chanye.enterprises.models import Enterprise, FormerName, Liaison, Membership, MembershipOverride, Tag
@@ -47,6 +47,8 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
         # A range on the unique index rather than LIKE 'p%': SQLite's LIKE cannot use it, and PostgreSQL
         # sometimes misjudges a prefix as common and walks the register newest-first instead.
         return queryset.filter(uscc__gte=code, uscc__lt=_after_prefix(code))
+    if len(text) < 3 and connection.vendor == "postgresql":
+        return _gram(queryset, text)
     former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
     if len(text) < 3:
         return _short_fragment(queryset, text, former)
@@ -67,6 +69,42 @@ def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Ent
     # planner walk the register newest-first hoping to meet 50 matches soon.
     names = Enterprise.objects.filter(name__icontains=text).values("id")
     return queryset.filter(id__in=names.union(former, all=True))
+
+
+# Former names matched by a short fragment are looked up first and their enterprises named by id, so that
+# the register's condition is an OR of two indexes; more than this many means the fragment is frequent.
+_FORMER_GRAM_IDS = 500
+
+
+class _Contains(Func):
+    """PostgreSQL: UPPER(name) contains a fragment of one or two characters, by the index of names'
+    characters and pairs (migration 0006), `strpos` first for rows read in a walk (the cheaper test).
+
+    The fragment is written into the statement as `chr()` codes, not bound: a statement run five times is
+    prepared, and a plan made for an unknown fragment would be one plan for every fragment, where a rare
+    pair must be read from the index and a frequent one by walking the register newest first (the
+    planner tells them apart by the pairs' frequencies from ANALYZE). Only code points reach the SQL."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, fragment: str) -> None:
+        super().__init__(F(field))
+        self.fragment = fragment
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        name = f"UPPER(({column})::text)"
+        fragment = "UPPER(" + " || ".join(f"chr({ord(char)})" for char in self.fragment) + ")"
+        return f"(strpos({name}, {fragment}) > 0 AND chanye_name_grams({name}) @> ARRAY[{fragment}])", params
+
+
+def _gram(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
+    """PostgreSQL, one or two characters: the index of names' characters and pairs (migration 0006)."""
+    former = FormerName.objects.filter(_Contains("name", text)).values_list("enterprise_id", flat=True)
+    former_ids = list(former[: _FORMER_GRAM_IDS + 1])
+    if len(former_ids) > _FORMER_GRAM_IDS:
+        return _short_fragment(queryset, text, former.values("enterprise_id"))
+    return queryset.filter(Q(_Contains("name", text)) | Q(id__in=former_ids))
 
 
 def _short_fragment(queryset: QuerySet[Enterprise], text: str, former: QuerySet) -> QuerySet[Enterprise]:

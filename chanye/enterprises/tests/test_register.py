@@ -431,3 +431,46 @@ def test_the_import_fast_size_agrees_with_the_explained_size(code, employees, re
         scale_of(code, employees, revenue, assets)
         == size_of(code, employees=employees, revenue=revenue, assets=assets).scale
     )
+
+
+@pytest.mark.django_db
+def test_every_one_and_two_character_fragment_finds_what_a_substring_match_finds(
+    systems, personas, monkeypatch
+):
+    """Short fragments are looked up by the names' characters and pairs on PostgreSQL (an index that must
+    agree with LIKE exactly: letters in either case, a pair across a space, a fragment only a former name
+    has); on SQLite by walking the rows. Either way the answer is every name or former name containing it."""
+    from django.db.models import Q
+
+    from chanye.enterprises import selectors
+    from chanye.enterprises.models import FormerName
+
+    names = ["广州天越软件有限公司", "天河AB科技", "ab 实业", "星德贸易", "广州星德物流有限公司", "X"]
+    for code, name in enumerate(names, start=1):
+        make(code=code, name=name)
+    renamed = make(code=50, name="广州恒达物流有限公司")
+    services.enterprise_save(by=None, enterprise=renamed, values={"name": "广州瑞祥物流有限公司"})
+    fragments = {
+        name[i : i + size]
+        for name in [*names, "广州恒达物流有限公司"]
+        for size in (1, 2)
+        for i in range(len(name))
+    }
+    fragments |= {"Ab", "b ", "xy", "達"}
+    every = Enterprise.objects.all()
+
+    def expected(text):
+        text = " ".join(text.split())
+        former = FormerName.objects.filter(name__icontains=text).values("enterprise_id")
+        return set(every.filter(Q(name__icontains=text) | Q(id__in=former)).values_list("name", flat=True))
+
+    def found(text):
+        return set(selectors.enterprise_search(every, text).values_list("name", flat=True))
+
+    for text in sorted(fragments):
+        assert found(text) == expected(text), text
+    assert found("恒达") == {"广州瑞祥物流有限公司"} and found("ab") == {"天河AB科技", "ab 实业"}
+    # A fragment frequent among former names falls back to the walk, with the same answer.
+    monkeypatch.setattr(selectors, "_FORMER_GRAM_IDS", 0)
+    for text in ("恒达", "物流", "星德", "b"):
+        assert found(text) == expected(text), text
