@@ -37,7 +37,7 @@ def enterprise_list(*, user) -> QuerySet[Enterprise]:
 
 def enterprise_search(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
     """By name (any part of it, or a former name) or by 统一社会信用代码 (a prefix of it)."""
-    text = " ".join(text.split())
+    text = " ".join(text.replace("\x00", "").split())  # no text column can hold NUL (PostgreSQL refuses it)
     if not text:
         return queryset
     code = normalise(text)

@@ -322,7 +322,7 @@ def test_demo_command_builds_a_marked_synthetic_register(systems, personas, logi
 
 
 @pytest.mark.django_db
-def test_search_by_name_part_former_name_and_code(systems, personas, api_as):
+def test_search_by_name_part_former_name_and_code(systems, personas, api_as, login):
     make(code=1, name="广州天越软件有限公司")
     renamed = make(code=2, name="广州恒信商贸有限公司")
     services.enterprise_save(by=None, enterprise=renamed, values={"name": "广州恒信供应链有限公司"})
@@ -338,6 +338,11 @@ def test_search_by_name_part_former_name_and_code(systems, personas, api_as):
     full_width = uscc_for(2).translate(str.maketrans("0123456789", "０１２３４５６７８９")).lower()
     assert found(full_width) == {"广州恒信供应链有限公司"}
     assert found('"; DROP TABLE x; --') == set()
+    refused = api.get("/api/v1/enterprises/", {"q": "天\x00越"})  # a NUL: the field named, not a server error
+    assert refused.status_code == 400 and "q" in refused.json()
+    page = login(personas["drc"]).get("/enterprises/", {"q": "天\x00越"})
+    alert = page.content.decode().partition('data-testid="filter-error">')[2].partition("</div>")[0]
+    assert page.status_code == 200 and alert.startswith("筛选条件有误") and "名称或代码：" in alert
 
 
 @pytest.mark.django_db
@@ -470,6 +475,7 @@ def test_every_one_and_two_character_fragment_finds_what_a_substring_match_finds
     for text in sorted(fragments):
         assert found(text) == expected(text), text
     assert found("恒达") == {"广州瑞祥物流有限公司"} and found("ab") == {"天河AB科技", "ab 实业"}
+    assert found("星\x00") == expected("星") and found("\x00") == set(names) | {"广州瑞祥物流有限公司"}
     # A fragment frequent among former names falls back to the walk, with the same answer.
     monkeypatch.setattr(selectors, "_FORMER_GRAM_IDS", 0)
     for text in ("恒达", "物流", "星德", "b"):
