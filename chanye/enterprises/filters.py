@@ -43,6 +43,8 @@ class EnterpriseFilter(django_filters.FilterSet):
         self.filters["industry"].queryset = Industry.objects.filter(active=True, system=current_system())
 
     def filter_queryset(self, queryset):
+        if self.form.errors:  # a refused filter is not left out: nothing is listed (or exported) for it
+            return queryset.none()
         # The search last: a short name fragment is matched within the rows the other filters leave.
         values = dict(self.form.cleaned_data)
         text = values.pop("q", "")

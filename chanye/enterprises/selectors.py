@@ -95,7 +95,8 @@ class _Contains(Func):
         column, params = compiler.compile(self.source_expressions[0])
         name = f"UPPER(({column})::text)"
         fragment = "UPPER(" + " || ".join(f"chr({ord(char)})" for char in self.fragment) + ")"
-        return f"(strpos({name}, {fragment}) > 0 AND chanye_name_grams({name}) @> ARRAY[{fragment}])", params
+        grams = f"chanye_name_grams({name}) @> chanye_fragment_grams({fragment})"
+        return f"(strpos({name}, {fragment}) > 0 AND {grams})", params
 
 
 def _gram(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:

@@ -285,6 +285,13 @@ class ExportView(PermissionGate, View):
 
     def get(self, request, fmt):
         filterset = EnterpriseFilter(request.GET, queryset=selectors.enterprise_list(user=request.user))
+        if not filterset.is_valid():
+            problems = "；".join(
+                f"{filterset.form.fields[name].label}：{errors[0]}"
+                for name, errors in filterset.form.errors.items()
+            )
+            messages.error(request, f"筛选条件有误，未导出：{problems}")
+            return redirect(f"{reverse('enterprises:list')}?{request.GET.urlencode()}")
         audit_record(
             actor=request.user,
             action="enterprise.export",

@@ -343,6 +343,9 @@ def test_search_by_name_part_former_name_and_code(systems, personas, api_as, log
     page = login(personas["drc"]).get("/enterprises/", {"q": "天\x00越"})
     alert = page.content.decode().partition('data-testid="filter-error">')[2].partition("</div>")[0]
     assert page.status_code == 200 and alert.startswith("筛选条件有误") and "名称或代码：" in alert
+    assert "广州天越软件有限公司" not in page.content.decode()  # as the alert says: nothing listed
+    export = login(personas["drc"]).get("/enterprises/export.xlsx", {"q": "天\x00越"}, follow=True)
+    assert "筛选条件有误，未导出：名称或代码" in export.content.decode()  # refused, not the whole register
 
 
 @pytest.mark.django_db
@@ -443,14 +446,22 @@ def test_every_one_and_two_character_fragment_finds_what_a_substring_match_finds
     systems, personas, monkeypatch
 ):
     """Short fragments are looked up by the names' characters and pairs on PostgreSQL (an index that must
-    agree with LIKE exactly: letters in either case, a pair across a space, a fragment only a former name
-    has); on SQLite by walking the rows. Either way the answer is every name or former name containing it."""
+    agree with LIKE exactly: letters in either case, LIKE's wildcards taken literally, a fragment only a former
+    name has); on SQLite by walking the rows. Either way the answer is every name or former name containing it."""
     from django.db.models import Q
 
     from chanye.enterprises import selectors
     from chanye.enterprises.models import FormerName
 
-    names = ["广州天越软件有限公司", "天河AB科技", "ab 实业", "星德贸易", "广州星德物流有限公司", "X"]
+    names = [
+        "广州天越软件有限公司",
+        "天河AB科技",
+        "ab 实业",
+        "星德贸易",
+        "广州星德物流有限公司",
+        "X",
+        "百分%之_百\\",
+    ]
     for code, name in enumerate(names, start=1):
         make(code=code, name=name)
     renamed = make(code=50, name="广州恒达物流有限公司")
@@ -461,7 +472,7 @@ def test_every_one_and_two_character_fragment_finds_what_a_substring_match_finds
         for size in (1, 2)
         for i in range(len(name))
     }
-    fragments |= {"Ab", "b ", "xy", "達"}
+    fragments |= {"Ab", "xy", "達", "%", "_", "\\", "%之", "_百"}
     every = Enterprise.objects.all()
 
     def expected(text):
@@ -478,5 +489,5 @@ def test_every_one_and_two_character_fragment_finds_what_a_substring_match_finds
     assert found("星\x00") == expected("星") and found("\x00") == set(names) | {"广州瑞祥物流有限公司"}
     # A fragment frequent among former names falls back to the walk, with the same answer.
     monkeypatch.setattr(selectors, "_FORMER_GRAM_IDS", 0)
-    for text in ("恒达", "物流", "星德", "b"):
+    for text in ("恒达", "达物", "恒", "物流"):
         assert found(text) == expected(text), text
