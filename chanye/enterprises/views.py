@@ -287,7 +287,8 @@ class ExportView(PermissionGate, View):
         filterset = EnterpriseFilter(request.GET, queryset=selectors.enterprise_list(user=request.user))
         if not filterset.is_valid():
             problems = "；".join(
-                f"{filterset.form.fields[name].label}：{errors[0]}"
+                (f"{filterset.form.fields[name].label}：" if name in filterset.form.fields else "")
+                + errors[0]
                 for name, errors in filterset.form.errors.items()
             )
             messages.error(request, f"筛选条件有误，未导出：{problems}")
