@@ -111,11 +111,20 @@ TEMPLATES = [
                 "chanye.core.context_processors.navigation",
             ],
         },
-    }
+    },
+    {
+        # The content of the deadline pages (chanye.core.jinja.render_page): templates/<app>/*.jinja
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "chanye.core.jinja.environment"},
+    },
 ]
 
 # Form widgets through Jinja2 (Django ships the same widget templates for it): a widget is a template
-# render, a page has a dozen, and Jinja2 renders them at a fraction of the cost; pages stay Django templates.
+# render, a page has a dozen, and Jinja2 renders them at a fraction of the cost. Pages are Django templates,
+# but for the deadline pages' content (the second engine above).
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # Databases: the embedded SQLite file unless DATABASE_URL names another.

@@ -4,8 +4,10 @@ matches the published figures."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from chanye.audit.models import AuditEvent
 from chanye.enterprises.demo import uscc_for
@@ -152,6 +154,37 @@ def test_a_return_needs_a_reason_and_the_owner_can_correct(project, personas, lo
     )
     assert corrected.status == FilingStatus.SUBMITTED
     assert [r.action for r in corrected.revisions.order_by("id")] == ["submit", "return", "submit"]
+
+
+def test_the_deadline_pages_show_what_users_typed_as_text_in_the_site_s_formats(project, personas, login):
+    """The filing page and the board (Jinja2 content in the Django layout) escape what a filer or a
+    department typed, and show dates and times as every other page does: the user's language, the district's
+    time zone."""
+    from django.conf import settings
+
+    filing = services.filing_save(
+        project=project,
+        period=MARCH,
+        values={"investment": 1000, "cumulative": 1000, "narrative": "<b>主体</b>"},
+        by=personas["enterprise"],
+        submit=True,
+    )
+    services.filing_return(filing=filing, reason="<script>alert(1)</script>数据有误", by=personas["dept"])
+    filer = login(personas["enterprise"])
+    page = filer.get(f"/projects/{project.code}/filings/2025-03/")
+    html = page.content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;数据有误" in html
+    assert "<b>主体</b>" not in html and "&lt;b&gt;主体&lt;/b&gt;" in html  # in the textarea and the history
+    assert "<title>天越软件产业园 2025-03 月报 · 产业 Chanye</title>" in html
+    assert "截止 2025年4月5日" in html  # the 5th of the next month, in Chinese date format
+    submitted = timezone.localtime(filing.submitted_at, ZoneInfo("Asia/Shanghai"))
+    assert f"{submitted:%Y}年{submitted.month}月{submitted.day}日 {submitted:%H:%M}" in html  # Beijing time
+    assert 'data-testid="current-user"' in html and 'name="csrfmiddlewaretoken"' in html  # the site's layout
+    filer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = filer.get(f"/projects/{project.code}/filings/2025-03/").content.decode()
+    assert "April 5, 2025" in english and '<html lang="en">' in english
+    board = filer.get("/projects/filings/?month=2025-03").content.decode()
+    assert f'data-code="{project.code}"' in board and "April 5, 2025" in board
 
 
 def test_only_the_owner_files_and_only_the_responsible_department_reviews(project, personas, make_user):

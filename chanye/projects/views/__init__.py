@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from chanye.core.jinja import render_page
 from chanye.core.views import PermissionGate
 from chanye.projects import selectors, services
 from chanye.projects.forms import FilingForm, ReviewForm
 from chanye.projects.models import Filing, FilingStatus, Project, Stage
+from chanye.projects.reminders import inbox as reminder_inbox
 
 
 def _project(request, code: str):
@@ -115,7 +117,9 @@ class FilingEditView(PermissionGate, View):
         month = services.parse_period(period)
         filing, values = selectors.filing_or_prefill(project=project, period=month)
         form = FilingForm(initial={**values, "version": filing.version if filing else None})
-        return render(request, "projects/filing.html", self._context(request, project, month, form, filing))
+        return render_page(
+            request, "projects/filing.jinja", self._context(request, project, month, form, filing)
+        )
 
     @staticmethod
     def _current(project, month):
@@ -127,9 +131,9 @@ class FilingEditView(PermissionGate, View):
         month = services.parse_period(period)
         form = FilingForm(request.POST)
         if not form.is_valid():
-            return render(
+            return render_page(
                 request,
-                "projects/filing.html",
+                "projects/filing.jinja",
                 self._context(request, project, month, form, self._current(project, month)),
                 status=400,
             )
@@ -146,18 +150,18 @@ class FilingEditView(PermissionGate, View):
             )
         except services.StaleEdit as stale:
             form.add_error(None, str(stale))
-            return render(
+            return render_page(
                 request,
-                "projects/filing.html",
+                "projects/filing.jinja",
                 self._context(request, project, month, form, self._current(project, month)),
                 status=409,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
-            return render(
+            return render_page(
                 request,
-                "projects/filing.html",
+                "projects/filing.jinja",
                 self._context(request, project, month, form, self._current(project, month)),
                 status=400,
             )
@@ -176,16 +180,18 @@ class FilingBoardView(PermissionGate, View):
     def get(self, request):
         period = _period(request.GET.get("month"), request)
         rows = selectors.filing_board(user=request.user, period=period)
-        queue = selectors.review_queue(user=request.user) if request.user.can("projects.review") else []
-        return render(
+        can_review = request.user.can("projects.review")
+        return render_page(
             request,
-            "projects/filings.html",
+            "projects/filings.jinja",
             {
                 "period": period,
                 "rows": rows,
                 "late": [row for row in rows if row.late],
-                "queue": queue,
-                "today": timezone.localdate(),
+                "queue": selectors.review_queue(user=request.user) if can_review else [],
+                "can_review": can_review,
+                # an enterprise user's latest reminders, each with whether the month has been filed since
+                "inbox": reminder_inbox(user=request.user) if request.user.role == "enterprise_user" else [],
             },
         )
 
