@@ -54,7 +54,7 @@ check: env ## lint, Django checks, migrations up to date, types
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/mypy chanye/*/services.py chanye/*/selectors.py chanye/industries/definition chanye/industries/codes.py chanye/industries/classifications.py \
-		chanye/core/jinja.py chanye/accounts/roles.py chanye/accounts/passwords.py chanye/accounts/sessions.py chanye/enterprises/uscc.py chanye/enterprises/scale.py \
+		chanye/core/jinja.py chanye/core/statements.py chanye/accounts/roles.py chanye/accounts/passwords.py chanye/accounts/sessions.py chanye/enterprises/uscc.py chanye/enterprises/scale.py \
 		chanye/enterprises/classify.py chanye/enterprises/rows.py chanye/enterprises/demo.py chanye/enterprises/columnar.py \
 		chanye/projects/demo.py chanye/projects/lights.py chanye/projects/forecast.py chanye/projects/light_rules.py chanye/projects/reminders.py chanye/projects/imports chanye/core/tabular \
 		chanye/projects/indicator_figures.py chanye/cockpit/scorecard_selectors.py \

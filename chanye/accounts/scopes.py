@@ -126,6 +126,22 @@ def _enterprise_scope(user):
     return None
 
 
+def project_owner(user) -> int | None:
+    """The enterprise whose projects (and their filings) are all this user sees, when that is the whole of
+    the user's project scope (an enterprise user); None for everyone else. For fixed statements (the
+    deadline pages' reads), which put it in their WHERE as `_project_scope` puts it in a Q."""
+    if (
+        user is None
+        or not user.is_authenticated
+        or not user.is_active
+        or user.role != Role.ENTERPRISE_USER
+        or not user.enterprise_id
+        or not user.can(_PERMISSION_OF_KIND["project"])
+    ):
+        return None
+    return user.enterprise_id
+
+
 def _project_scope(user, prefix: str):
     """A project is seen by its owner, its street, its responsible leader and department, and by whoever
     has its industry in scope."""

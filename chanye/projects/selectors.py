@@ -1,13 +1,17 @@
 """Reads of the key-project module, always through the user's scope."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from chanye.projects.models import AnnualPlan, Filing, FilingStatus, Project, Reminder
+from chanye.accounts.scopes import project_owner
+from chanye.core import statements
+from chanye.projects.models import AnnualPlan, Filing, FilingRevision, FilingStatus, Project, Reminder
 from chanye.projects.services import ACTIVE_STAGES, FILED_FIELDS, due_on, filing_prefill
 
 
@@ -51,27 +55,12 @@ class FilingRow:
 def filing_board(*, user, period: date, today: date | None = None) -> list[FilingRow]:
     """Every active project in scope with its filing for `period` (or none), its deadline, lateness and
     latest reminder: one query (a filing's scope is its project's), since every filer reads the board twice
-    at the deadline; the columns the board shows and no more."""
+    at the deadline; the columns the board shows and no more. An enterprise user's, by a fixed statement."""
     today = today or timezone.localdate()
     due = due_on(period)
-    projects = (
-        Project.objects.visible_to(user)
-        .filter(stage__in=ACTIVE_STAGES)
-        .annotate(month=FilteredRelation("filings", condition=Q(filings__period=period)))
-        .select_related("department")
-        .only("code", "name", "department__name")
-        .annotate(
-            filing_id=F("month__id"),
-            filing_status=F("month__status"),
-            filing_submitted_at=F("month__submitted_at"),
-            reminded=Subquery(
-                Reminder.objects.filter(project=OuterRef("pk"), period=period)
-                .order_by("-sent_at")
-                .values("sent_at")[:1]
-            ),
-        )
-        .order_by("code")
-    )
+    owner = project_owner(user)
+    # annotated with the month's filing and latest reminder (filing_id, filing_status, …, reminded)
+    projects: Iterable[Any] = _owner_board(owner, period) if owner is not None else _board(user, period)
     rows = []
     for project in projects:
         filing = None
@@ -95,6 +84,60 @@ def filing_board(*, user, period: date, today: date | None = None) -> list[Filin
     return rows
 
 
+def _board(user, period: date) -> QuerySet[Project]:
+    """The board's projects, each annotated with its month's filing (id, status, submitted_at) and the
+    month's latest reminder."""
+    return (
+        Project.objects.visible_to(user)
+        .filter(stage__in=ACTIVE_STAGES)
+        .annotate(month=FilteredRelation("filings", condition=Q(filings__period=period)))
+        .select_related("department")
+        .only("code", "name", "department__name")
+        .annotate(
+            filing_id=F("month__id"),
+            filing_status=F("month__status"),
+            filing_submitted_at=F("month__submitted_at"),
+            reminded=Subquery(
+                Reminder.objects.filter(project=OuterRef("pk"), period=period)
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
+        .order_by("code")
+    )
+
+
+def _owner_board(owner: int, period: date) -> list[Any]:
+    """`_board` of an enterprise user (the projects of one owner), as a fixed statement."""
+    from chanye.organizations.models import Department
+
+    stages = ", ".join(["%s"] * len(ACTIVE_STAGES))
+    found: Any = Project.objects.raw(
+        "SELECT p.id, p.code, p.name, p.department_id, d.name AS department_name, f.id AS filing_id, "  # noqa: S608
+        "f.status AS filing_status, f.submitted_at AS filing_submitted_at, "
+        f"(SELECT r.sent_at FROM {Reminder._meta.db_table} r WHERE r.project_id = p.id AND r.period = %s "
+        "ORDER BY r.sent_at DESC LIMIT 1) AS reminded "
+        f"FROM {Project._meta.db_table} p "
+        f"LEFT JOIN {Department._meta.db_table} d ON d.id = p.department_id "
+        f"LEFT JOIN {Filing._meta.db_table} f ON f.project_id = p.id AND f.period = %s "
+        f"WHERE p.owner_id = %s AND p.stage IN ({stages}) ORDER BY p.code",
+        [statements.day(period), statements.day(period), owner, *ACTIVE_STAGES],
+    )
+    submitted_at = statements.converter(Filing, "submitted_at")
+    sent_at = statements.converter(Reminder, "sent_at")
+    projects = []
+    for project in found:
+        project.filing_submitted_at = submitted_at(project.filing_submitted_at)
+        project.reminded = sent_at(project.reminded)
+        project.department = (
+            Department.from_db(None, ["id", "name"], [project.department_id, project.department_name])
+            if project.department_id is not None
+            else None
+        )
+        projects.append(project)
+    return projects
+
+
 def review_queue(*, user) -> QuerySet[Filing]:
     """Submitted filings waiting for this user's department (all of them for the DRC)."""
     queryset = Filing.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED)
@@ -103,14 +146,43 @@ def review_queue(*, user) -> QuerySet[Filing]:
     return queryset.select_related("project").order_by("period", "project__code")
 
 
+# What a filing page and a save read of the project: its name, who may file (the owner), the department
+# that reviews. Anything else would be a query per access, so the filing code reads nothing else.
+FILED_PROJECT_COLUMNS = ("id", "code", "name", "owner_id", "department_id")
+
+
+def filed_project(*, user, code: str) -> Project | None:
+    """The project of a filing page or a save, if this user may see it: its `FILED_PROJECT_COLUMNS` only.
+    An enterprise user's (the deadline's thousands of readers) by a fixed statement."""
+    owner = project_owner(user)
+    if owner is None:
+        return Project.objects.visible_to(user).only(*FILED_PROJECT_COLUMNS).filter(code=code).first()
+    found = list(
+        Project.objects.raw(
+            f"SELECT {', '.join(FILED_PROJECT_COLUMNS)} FROM {Project._meta.db_table} "  # noqa: S608
+            "WHERE code = %s AND owner_id = %s",
+            [code, owner],
+        )
+    )
+    return found[0] if found else None
+
+
 def filing_or_prefill(*, project: Project, period: date) -> tuple[Filing | None, dict]:
-    """The month's filing and its values, or (None, the prefill). One query reads the month's filing and the
-    one before it that the prefill continues (the same year's latest earlier one that is not a draft)."""
+    """The month's filing and its values, or (None, the prefill). One fixed statement reads the month's
+    filing and the one before it that the prefill continues (the same year's latest earlier one that is not
+    a draft)."""
     month, earlier = None, None
-    for filing in (
-        Filing.objects.filter(project=project, period__year=period.year, period__lte=period)
-        .exclude(period__lt=period, status=FilingStatus.DRAFT)
-        .order_by("-period")[:2]
+    for filing in Filing.objects.raw(
+        f"SELECT {statements.columns(Filing)} FROM {Filing._meta.db_table} "  # noqa: S608
+        "WHERE project_id = %s AND period >= %s AND period <= %s AND (period = %s OR status <> %s) "
+        "ORDER BY period DESC LIMIT 2",
+        [
+            project.pk,
+            statements.day(period.replace(month=1)),
+            statements.day(period),
+            statements.day(period),
+            FilingStatus.DRAFT,
+        ],
     ):
         if filing.period == period:
             month = filing
@@ -119,6 +191,23 @@ def filing_or_prefill(*, project: Project, period: date) -> tuple[Filing | None,
     if month is not None:
         return month, {name: getattr(month, name) for name in FILED_FIELDS}
     return None, filing_prefill(project=project, period=period, previous=earlier)
+
+
+def filing_revisions(*, filing: Filing, limit: int = 50) -> list[FilingRevision]:
+    """A filing's history, newest first, each with who made it (`by_username`, `by_display_name`): one
+    fixed statement."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        FilingRevision.objects.raw(
+            f"SELECT {statements.columns(FilingRevision, 'r')}, u.username AS by_username, "  # noqa: S608
+            "u.display_name AS by_display_name "
+            f"FROM {FilingRevision._meta.db_table} r "
+            f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = r.by_id "
+            "WHERE r.filing_id = %s ORDER BY r.at DESC, r.id DESC LIMIT %s",
+            [filing.pk, limit],
+        )
+    )
 
 
 def completion(plan: Decimal | None, cumulative: Decimal | None) -> Decimal | None:

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chanye.audit.services import audit_record
+from chanye.core import statements
 from chanye.core.errors import StaleEdit  # noqa: F401 - raised here, caught as services.StaleEdit
 from chanye.projects.models import (
     AnnualPlan,
@@ -77,11 +78,23 @@ def _previous_filing(project: Project, period: date) -> Filing | None:
 _UNREAD: Any = object()
 
 
+def _year_plan(project: Project, year: int) -> AnnualPlan | None:
+    """The project's plan for `year`: a fixed statement (every prefilled page and first save reads it)."""
+    found = list(
+        AnnualPlan.objects.raw(
+            f"SELECT {statements.columns(AnnualPlan)} FROM {AnnualPlan._meta.db_table} "  # noqa: S608
+            "WHERE project_id = %s AND year = %s ORDER BY id LIMIT 1",
+            [project.pk, year],
+        )
+    )
+    return found[0] if found else None
+
+
 def filing_prefill(*, project: Project, period: date, previous: Filing | None = _UNREAD) -> dict[str, Any]:
     """What an unchanged project would file: this month's planned investment, the cumulative continued from
     last month's filing (`previous`, when the caller has read it already), last month's narrative and open
     problems."""
-    plan = project.plans.filter(year=period.year).first()
+    plan = _year_plan(project, period.year)
     planned = Decimal(0)
     if plan is not None:
         before = plan_share(plan, period.month - 1) if period.month > 1 else Decimal(0)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -10,7 +11,7 @@ from chanye.core.jinja import render_page
 from chanye.core.views import PermissionGate
 from chanye.projects import selectors, services
 from chanye.projects.forms import FilingForm, ReviewForm
-from chanye.projects.models import Filing, FilingStatus, Project, Stage
+from chanye.projects.models import Filing, FilingStatus, Stage
 from chanye.projects.reminders import inbox as reminder_inbox
 
 
@@ -20,13 +21,11 @@ def _project(request, code: str):
 
 def _filed_project(request, code: str):
     """The project of a filing page: its own columns only (the page shows its name; the deadline rush reads
-    it thousands of times, and every joined table is columns to compile and convert)."""
-    return get_object_or_404(Project.objects.visible_to(request.user).only(*FILED_PROJECT_COLUMNS), code=code)
-
-
-# What a filing page and a save read of the project: its name, who may file (the owner), the department
-# that reviews. Anything else would be a query per access, so the filing code reads nothing else.
-FILED_PROJECT_COLUMNS = ("code", "name", "owner_id", "department_id")
+    it thousands of times)."""
+    project = selectors.filed_project(user=request.user, code=code)
+    if project is None:
+        raise Http404("没有这个项目，或无权查看")
+    return project
 
 
 def _period(text: str | None, request):
@@ -90,9 +89,6 @@ class ProjectDetailView(PermissionGate, View):
         )
 
 
-REVISION_COLUMNS = ("at", "action", "status", "note", "changes", "by__username", "by__display_name")
-
-
 class FilingEditView(PermissionGate, View):
     """The monthly filing of one project: prefilled, saved as a draft or submitted in one step."""
 
@@ -107,9 +103,7 @@ class FilingEditView(PermissionGate, View):
             "due": services.due_on(period),
             "can_file": services.can_file(request.user, project)
             and (filing is None or filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)),
-            "revisions": (
-                filing.revisions.select_related("by").only(*REVISION_COLUMNS)[:50] if filing else []
-            ),
+            "revisions": selectors.filing_revisions(filing=filing) if filing else [],
         }
 
     def get(self, request, code, period):
