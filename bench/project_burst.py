@@ -550,7 +550,13 @@ def run(backend: str, args) -> dict:
             "steps": STEPS,
             "signin_concurrency": args.signin_concurrency,
         }
-        say(f"  gunicorn on 127.0.0.1:{port} (config/gunicorn.py); locust FastHttpUser, headless")
+        import runpy
+
+        layout = runpy.run_path(str(ROOT / "config/gunicorn.py"))  # what the server read, same environment
+        say(
+            f"  gunicorn on 127.0.0.1:{port} (config/gunicorn.py: {layout['workers']} workers × "
+            f"{layout['threads']} threads); locust FastHttpUser, headless"
+        )
         from django.conf import settings
 
         database = settings.DATABASES["default"]["NAME"] if backend == "postgresql" else None
