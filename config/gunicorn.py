@@ -8,7 +8,8 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # for its WAL flush) without the CPU, and eight threads keep both cores busy meanwhile (the deadline burst's
 # p99 fell from 271 to 106 ms against four); on SQLite writers queue on the file's one write lock, and more
 # threads only lengthen that queue (p99 151 ms with four, 231 with eight). bench/README.md has the runs.
-_server_database = not os.environ.get("DATABASE_URL", "sqlite:").startswith("sqlite:")
+_url = os.environ.get("DATABASE_URL", "").strip().lower()  # empty: the embedded SQLite, as in settings
+_server_database = bool(_url) and not _url.startswith(("sqlite:", "spatialite:"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8" if _server_database else "4"))
 worker_class = "gthread"
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))

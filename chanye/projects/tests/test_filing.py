@@ -17,6 +17,7 @@ from chanye.projects import selectors, services
 from chanye.projects.models import (
     AnnualPlan,
     Filing,
+    FilingRevision,
     FilingStatus,
     Milestone,
     MilestoneKind,
@@ -185,6 +186,10 @@ def test_the_deadline_pages_show_what_users_typed_as_text_in_the_site_s_formats(
     assert "April 5, 2025" in english and '<html lang="en">' in english
     board = filer.get("/projects/filings/?month=2025-03").content.decode()
     assert f'data-code="{project.code}"' in board and "April 5, 2025" in board
+    # a change made by no user (the command-line import) is the system's, on the filing's history
+    FilingRevision.objects.create(filing=filing, by=None, action="import", status=filing.status, note="导入")
+    history = login(personas["enterprise"]).get(f"/projects/{project.code}/filings/2025-03/").content.decode()
+    assert "System：import" in history and "None：" not in history
 
 
 def test_only_the_owner_files_and_only_the_responsible_department_reviews(project, personas, make_user):

@@ -120,7 +120,11 @@ def _board(user, period):
 def test_the_board_reads_the_same_either_way(world, monkeypatch):
     users, _projects = world
     fixed = {(name, month): _board(users[name], month) for name in users for month in MONTHS}
-    assert project_owner(users["firm_a"]) and project_owner(users["dept"]) is None
+    assert project_owner(users["firm_a"]) == users["firm_a"].enterprise_id
+    assert project_owner(users["dept"]) is None and project_owner(users["no_firm"]) is None
+    users["firm_a"].is_active = False  # an inactive user reads through visible_to: nothing
+    assert project_owner(users["firm_a"]) is None and _board(users["firm_a"], MONTHS[3]) == []
+    users["firm_a"].is_active = True
     assert {code for _pk, code, *_ in fixed["firm_a", MONTHS[3]]} == {"TH2025-801", "TH2025-802"}
     assert fixed["firm_a", MONTHS[3]][0][-1] == datetime(2025, 4, 7, 2, 45, tzinfo=UTC)
     assert fixed["firm_b", MONTHS[2]][1][-1] == datetime(2025, 3, 6, 16, 30, tzinfo=UTC)
