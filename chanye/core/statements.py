@@ -9,7 +9,7 @@ replaced. Each statement has a test that it reads what its ORM form reads.
 """
 
 import functools
-from datetime import date, datetime
+from datetime import date
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -25,10 +25,6 @@ def columns(model: type[Model], table: str = "") -> str:
 def day(value: date) -> object:
     """A date as the database takes it as a parameter (a string on SQLite, as the ORM sends it)."""
     return connection.ops.adapt_datefield_value(value)
-
-
-def moment(value: datetime) -> object:
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 @functools.cache
