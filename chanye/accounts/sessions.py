@@ -11,6 +11,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from chanye.core import statements
+
 
 class SessionStore(db.SessionStore):
     """Django's database session store; only the read is a fixed statement."""
@@ -38,13 +40,11 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id):
         model = get_user_model()
-        # The model's columns by name, not `*`: on PostgreSQL the statement is prepared on each long-lived
-        # connection, and a column a migration adds would change a prepared `*`'s result ("cached plan must
-        # not change result type") until the connection is replaced.
-        columns = ", ".join(f'"{field.column}"' for field in model._meta.concrete_fields)
+        # The model's columns by name, not `*` (see chanye.core.statements)
         found = list(
             model._default_manager.raw(
-                f"SELECT {columns} FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",  # noqa: S608
+                f"SELECT {statements.columns(model)} FROM {model._meta.db_table} "  # noqa: S608
+                f"WHERE {model._meta.pk.column} = %s",
                 [user_id],
             )
         )
